@@ -1,0 +1,101 @@
+//! `generated/mod.rs`: the family modules behind their features, the shared enum parameter
+//! types and the catalogue of every report compiled in.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::docs::doc_lines;
+use crate::ir::{Catalog, EnumType};
+
+pub fn root(catalog: &Catalog) -> TokenStream {
+    let modules = catalog.families.iter().map(|family| {
+        let module = format_ident!("{}", family.name);
+        let feature = &family.name;
+        let docs = doc_lines(&[family.summary.as_str()]);
+        quote! {
+            #docs
+            #[cfg(feature = #feature)]
+            pub mod #module;
+        }
+    });
+    let enums = catalog.enums.iter().map(enum_type);
+    let entries = catalog.families.iter().flat_map(|family| {
+        let module = format_ident!("{}", family.name);
+        let feature = &family.name;
+        family.reports.iter().map(move |report| {
+            let row_type = format_ident!("{}", report.row_type);
+            quote! {
+                #[cfg(feature = #feature)]
+                <#module::#row_type as crate::runtime::Report>::META
+            }
+        })
+    });
+    quote! {
+        #(#modules)*
+
+        #(#enums)*
+
+        /// Every report compiled in (by the enabled family features), in spec order.
+        pub(crate) static CATALOG: &[&crate::runtime::ReportMeta] = &[#(#entries),*];
+    }
+}
+
+fn enum_type(ty: &EnumType) -> TokenStream {
+    let name = format_ident!("{}", ty.name);
+    let type_name = &ty.name;
+    let wires: Vec<&str> = ty.variants.iter().map(|v| v.wire.as_str()).collect();
+    let listed = wires
+        .iter()
+        .map(|wire| format!("`{wire}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut lines = Vec::new();
+    if let Some(doc) = &ty.doc {
+        lines.push(doc.clone());
+        lines.push(String::new());
+    }
+    lines.push(format!("Values: {listed}."));
+    let docs = doc_lines(&lines);
+    let variants: Vec<_> = ty
+        .variants
+        .iter()
+        .map(|v| format_ident!("{}", v.ident))
+        .collect();
+    let variant_docs = ty
+        .variants
+        .iter()
+        .map(|v| doc_lines(&[format!("`{}`", v.wire)]));
+    quote! {
+        #docs
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #name {
+            #(#variant_docs #variants,)*
+        }
+
+        impl crate::runtime::EnumParameter for #name {
+            const NAME: &'static str = #type_name;
+            const ALL: &'static [Self] = &[#(#name::#variants),*];
+            const WIRE_VALUES: &'static [&'static str] = &[#(#wires),*];
+
+            fn as_str(self) -> &'static str {
+                match self {
+                    #(#name::#variants => #wires,)*
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(crate::runtime::EnumParameter::as_str(*self))
+            }
+        }
+
+        impl ::std::str::FromStr for #name {
+            type Err = crate::runtime::ParseEnumError;
+
+            fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
+                crate::runtime::parse_enum(text)
+            }
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! Turns the report spec (`spec/*.yaml`) into the generated code of `reports-sdk`.
+//!
+//! The pipeline is `spec::load` (serde mirror of the YAML) -> [`validate`] (every problem at
+//! once) -> IR -> `emit` (`quote!`) -> `format` (`syn` + `prettyplease`). It does no I/O: callers
+//! hand in the spec files' text and get back the files to write; `xtask` does the writing.
+
+mod diagnostic;
+mod emit;
+mod format;
+pub mod ident;
+pub mod ir;
+mod spec;
+mod validate;
+
+pub use diagnostic::{Diagnostic, Diagnostics};
+
+/// One spec file as read from disk.
+#[derive(Debug, Clone, Copy)]
+pub struct SpecSource<'a> {
+    /// The path shown in messages and in generated-file headers, e.g. `spec/office365.yaml`.
+    pub file: &'a str,
+    pub text: &'a str,
+}
+
+/// A file to write under `reports-sdk/src/generated/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedFile {
+    /// Relative to the generated directory, e.g. `office365.rs`.
+    pub path: String,
+    pub contents: String,
+}
+
+/// Parses and validates every spec file, returning the IR or every problem found.
+pub fn validate(sources: &[SpecSource<'_>]) -> Result<ir::Catalog, Diagnostics> {
+    let mut problems = Vec::new();
+    let mut loaded = Vec::new();
+    for source in sources {
+        match spec::load(source.file, source.text) {
+            Ok(spec) => loaded.push(validate::LoadedSpec {
+                file: source.file,
+                source: source.text,
+                spec,
+            }),
+            Err(problem) => problems.push(*problem),
+        }
+    }
+    match validate::validate(loaded) {
+        Ok(catalog) if problems.is_empty() => Ok(catalog),
+        Ok(_) => Err(Diagnostics(problems)),
+        Err(Diagnostics(more)) => {
+            problems.extend(more);
+            Err(Diagnostics(problems))
+        }
+    }
+}
+
+/// Spec text -> generated files, sorted by path.
+pub fn generate(sources: &[SpecSource<'_>]) -> Result<Vec<GeneratedFile>, Diagnostics> {
+    let catalog = validate(sources)?;
+    let mut files = Vec::new();
+    for emitted in emit::emit(&catalog) {
+        let contents = format::format_file(&emitted.path, &emitted.source, emitted.tokens)
+            .map_err(|message| Diagnostics(vec![Diagnostic::new(&emitted.source, message)]))?;
+        files.push(GeneratedFile {
+            path: emitted.path,
+            contents,
+        });
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}

@@ -1,0 +1,686 @@
+//! Spec -> IR. Every check runs on every entry; the problems are collected and returned together.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::ident;
+use crate::ir::{
+    ApiVersion, Catalog, Cloud, Column, ColumnType, EnumType, EnumVariant, Family, Form, Format,
+    Parameter, ParameterKind, Permissions, Report, Version,
+};
+use crate::spec::{ColumnSpec, FamilySpec, FormSpec, ParameterSpec, ReportSpec};
+
+/// A parsed spec file with the text it came from, which is searched for line numbers.
+pub struct LoadedSpec<'a> {
+    pub file: &'a str,
+    pub source: &'a str,
+    pub spec: FamilySpec,
+}
+
+const COLUMN_TYPES: &str = "date, datetime, string, integer, boolean, duration, list";
+const PARAMETER_KINDS: &str = "enum, date, string";
+
+pub fn validate(specs: Vec<LoadedSpec<'_>>) -> Result<Catalog, Diagnostics> {
+    let mut validator = Validator::default();
+    let mut families = Vec::new();
+    for loaded in &specs {
+        families.push(validator.family(loaded));
+    }
+    if validator.problems.is_empty() {
+        Ok(Catalog {
+            families,
+            enums: validator.enums.into_values().map(|(ty, _)| ty).collect(),
+        })
+    } else {
+        Err(Diagnostics(validator.problems))
+    }
+}
+
+#[derive(Default)]
+struct Validator {
+    problems: Vec<Diagnostic>,
+    /// Enum type name -> (type, where it was first declared).
+    enums: BTreeMap<String, (EnumType, String)>,
+    families: BTreeMap<String, String>,
+    report_ids: BTreeMap<String, String>,
+    functions: BTreeMap<String, String>,
+    methods: BTreeMap<String, String>,
+}
+
+/// Finds the line of a report's entries in the spec text, so problems found after parsing can
+/// still point at a line.
+struct Locator<'a> {
+    source: &'a str,
+}
+
+impl Locator<'_> {
+    /// 1-based line of the first line after `after` (1-based, 0 for the top) containing `needle`.
+    fn line_of(&self, needle: &str, after: usize) -> Option<usize> {
+        self.source
+            .lines()
+            .enumerate()
+            .skip(after)
+            .find(|(_, line)| line.contains(needle))
+            .map(|(index, _)| index + 1)
+    }
+}
+
+/// Where in one spec file the validator is, so each problem is built with its place filled in.
+struct Place<'a> {
+    file: &'a str,
+    report: Option<&'a str>,
+    locator: &'a Locator<'a>,
+    report_line: usize,
+}
+
+impl Place<'_> {
+    fn problem(&self, subject: Option<&str>, message: impl Into<String>) -> Diagnostic {
+        let mut diagnostic = Diagnostic::new(self.file, message);
+        if let Some(report) = self.report {
+            diagnostic = diagnostic.in_report(report);
+        }
+        let line = match subject {
+            Some(subject) => self
+                .locator
+                .line_of(subject, self.report_line.saturating_sub(1))
+                .or(Some(self.report_line).filter(|line| *line > 0)),
+            None => Some(self.report_line).filter(|line| *line > 0),
+        };
+        if let Some(subject) = subject {
+            diagnostic = diagnostic.about(subject);
+        }
+        diagnostic.at_line(line)
+    }
+}
+
+impl Validator {
+    fn family(&mut self, loaded: &LoadedSpec<'_>) -> Family {
+        let locator = Locator {
+            source: loaded.source,
+        };
+        let spec = &loaded.spec;
+        let place = Place {
+            file: loaded.file,
+            report: None,
+            locator: &locator,
+            report_line: 0,
+        };
+        if !ident::is_snake_ident(&spec.family) {
+            self.problems.push(
+                place
+                    .problem(
+                        Some(&spec.family),
+                        "family name is not a snake_case identifier",
+                    )
+                    .hint("it names the module and the Cargo feature: use e.g. `office365`"),
+            );
+        }
+        if let Some(first) = self
+            .families
+            .insert(spec.family.clone(), loaded.file.to_owned())
+        {
+            self.problems.push(
+                place
+                    .problem(
+                        Some(&spec.family),
+                        format!("family already declared in {first}"),
+                    )
+                    .hint("each family has exactly one spec file"),
+            );
+        }
+        if spec.reports.is_empty() {
+            self.problems.push(
+                place
+                    .problem(None, "the family has no reports")
+                    .hint("add at least one entry under `reports:` or delete the file"),
+            );
+        }
+        let reports = spec
+            .reports
+            .iter()
+            .map(|report| {
+                let place = Place {
+                    file: loaded.file,
+                    report: Some(&report.id),
+                    locator: &locator,
+                    report_line: locator
+                        .line_of(&format!("id: {}", report.id), 0)
+                        .unwrap_or(0),
+                };
+                self.report(&place, report)
+            })
+            .collect();
+        Family {
+            name: spec.family.clone(),
+            source: loaded.file.to_owned(),
+            summary: spec.summary.trim().to_owned(),
+            reports,
+        }
+    }
+
+    fn report(&mut self, place: &Place<'_>, spec: &ReportSpec) -> Report {
+        let where_ = format!("{} ({})", place.file, spec.id);
+        if !ident::is_snake_ident(&spec.id) {
+            self.problems.push(
+                place
+                    .problem(Some(&spec.id), "report id is not a snake_case identifier")
+                    .hint("ids name the client method and the row type: use e.g. `teams_user_activity_counts`"),
+            );
+        }
+        if let Some(first) = self.report_ids.insert(spec.id.clone(), where_.clone()) {
+            self.problems.push(
+                place
+                    .problem(
+                        Some(&spec.id),
+                        format!("duplicate report id, first declared in {first}"),
+                    )
+                    .hint("report ids are unique across every spec file"),
+            );
+        }
+        let function_ok = spec.function.starts_with(|c: char| c.is_ascii_lowercase())
+            && spec.function.chars().all(|c| c.is_ascii_alphanumeric());
+        if !function_ok {
+            self.problems.push(
+                place
+                    .problem(
+                        Some(&spec.function),
+                        "function is not a Graph function name",
+                    )
+                    .hint(
+                        "write the bare name as in the path, e.g. `getOffice365ActivationCounts`",
+                    ),
+            );
+        }
+        if let Some(first) = self.functions.insert(spec.function.clone(), where_.clone()) {
+            self.problems.push(
+                place
+                    .problem(
+                        Some(&spec.function),
+                        format!("duplicate function, first declared in {first}"),
+                    )
+                    .hint("one report entry per Graph function: put column editions in one entry with `optional: true`"),
+            );
+        }
+        if spec.summary.trim().is_empty() {
+            self.problems.push(place.problem(None, "summary is empty"));
+        }
+        if !spec.docs.starts_with("https://") {
+            self.problems.push(
+                place
+                    .problem(Some(&spec.docs), "docs is not an https:// link")
+                    .hint("link the report's Microsoft Graph API reference page"),
+            );
+        }
+        let versions = self.versions(place, spec);
+        let clouds = self.clouds(place, &spec.clouds);
+        let parameters: Vec<Parameter> = spec
+            .parameters
+            .iter()
+            .map(|parameter| self.parameter(place, parameter))
+            .collect();
+        self.check_unique(
+            place,
+            spec.parameters.iter().map(|p| p.name.as_str()),
+            "parameter",
+        );
+        let forms = self.forms(place, spec, &where_);
+        let columns = self.columns(place, &spec.columns);
+        Report {
+            id: spec.id.clone(),
+            row_type: format!("{}Row", ident::pascal_case(&spec.id)),
+            function: spec.function.clone(),
+            summary: spec
+                .summary
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
+            docs: spec.docs.clone(),
+            versions,
+            permissions: Permissions {
+                delegated_work: spec.permissions.delegated_work.clone(),
+                delegated_personal: spec.permissions.delegated_personal.clone(),
+                application: spec.permissions.application.clone(),
+            },
+            clouds,
+            if_none_match: spec.if_none_match,
+            parameters,
+            forms,
+            columns,
+        }
+    }
+
+    fn check_unique<'s>(
+        &mut self,
+        place: &Place<'_>,
+        names: impl Iterator<Item = &'s str>,
+        what: &str,
+    ) {
+        let mut seen = BTreeSet::new();
+        for name in names {
+            if !seen.insert(name) {
+                self.problems
+                    .push(place.problem(Some(name), format!("duplicate {what}")));
+            }
+        }
+    }
+
+    fn versions(&mut self, place: &Place<'_>, spec: &ReportSpec) -> Vec<Version> {
+        if spec.versions.is_empty() {
+            self.problems.push(
+                place
+                    .problem(None, "no API version listed")
+                    .hint("list `v1.0` and/or `beta` under `versions:`"),
+            );
+        }
+        self.check_unique(
+            place,
+            spec.versions.iter().map(|v| v.version.as_str()),
+            "version",
+        );
+        let mut versions = Vec::new();
+        for version in &spec.versions {
+            let known = lookup(&ApiVersion::ALL, &version.version);
+            if known.is_none() {
+                self.problems.push(
+                    place
+                        .problem(Some(&version.version), "unknown API version")
+                        .hint("use `v1.0` or `beta`"),
+                );
+            }
+            if version.formats.is_empty() {
+                self.problems.push(
+                    place
+                        .problem(Some(&version.version), "version lists no format")
+                        .hint("list `csv` and/or `json` under `formats:`"),
+                );
+            }
+            self.check_unique(place, version.formats.iter().map(String::as_str), "format");
+            let mut formats = Vec::new();
+            for format in &version.formats {
+                match lookup(&Format::ALL, format) {
+                    Some(format) => formats.push(format),
+                    None => self.problems.push(
+                        place
+                            .problem(Some(format), "unknown format")
+                            .hint("use `csv` or `json`"),
+                    ),
+                }
+            }
+            if let Some(version) = known {
+                versions.push(Version { version, formats });
+            }
+        }
+        versions
+    }
+
+    fn clouds(&mut self, place: &Place<'_>, names: &[String]) -> Vec<Cloud> {
+        if names.is_empty() {
+            self.problems.push(
+                place
+                    .problem(None, "no cloud listed")
+                    .hint("list where the report is served, e.g. `clouds: [global]`"),
+            );
+        }
+        self.check_unique(place, names.iter().map(String::as_str), "cloud");
+        names
+            .iter()
+            .filter_map(|name| {
+                let cloud = lookup(&Cloud::ALL, name);
+                if cloud.is_none() {
+                    self.problems.push(
+                        place
+                            .problem(Some(name), "unknown cloud")
+                            .hint("use `global`, `us_gov_l4`, `us_gov_l5` or `china`"),
+                    );
+                }
+                cloud
+            })
+            .collect()
+    }
+
+    fn parameter(&mut self, place: &Place<'_>, spec: &ParameterSpec) -> Parameter {
+        if !ident::is_snake_ident(&spec.name) {
+            self.problems.push(
+                place
+                    .problem(
+                        Some(&spec.name),
+                        "parameter name is not a snake_case identifier",
+                    )
+                    .hint("write it as Graph spells it in the path, e.g. `period`"),
+            );
+        }
+        let kind = match spec.kind.as_str() {
+            "enum" => self.enum_parameter(place, spec),
+            "date" | "string" => {
+                if spec.enum_name.is_some() || spec.values.is_some() {
+                    self.problems.push(
+                        place
+                            .problem(
+                                Some(&spec.name),
+                                format!("a `{}` parameter takes no `enum` or `values`", spec.kind),
+                            )
+                            .hint("only `kind: enum` parameters list values"),
+                    );
+                }
+                if spec.kind == "date" {
+                    ParameterKind::Date
+                } else {
+                    ParameterKind::String
+                }
+            }
+            other => {
+                self.problems.push(
+                    place
+                        .problem(
+                            Some(other),
+                            format!("unknown parameter kind of `{}`", spec.name),
+                        )
+                        .hint(format!("use one of: {PARAMETER_KINDS}")),
+                );
+                ParameterKind::String
+            }
+        };
+        Parameter {
+            name: spec.name.clone(),
+            kind,
+            quoted: spec.quoted,
+            doc: spec.doc.as_ref().map(|doc| doc.trim().to_owned()),
+        }
+    }
+
+    fn enum_parameter(&mut self, place: &Place<'_>, spec: &ParameterSpec) -> ParameterKind {
+        let values = spec.values.clone().unwrap_or_default();
+        if values.is_empty() {
+            self.problems.push(
+                place
+                    .problem(Some(&spec.name), "enum parameter has no values")
+                    .hint("list them, e.g. `values: [D7, D30, D90, D180]`"),
+            );
+        }
+        let Some(name) = &spec.enum_name else {
+            self.problems.push(
+                place
+                    .problem(Some(&spec.name), "enum parameter has no type name")
+                    .hint("name the Rust type it shares with other reports, e.g. `enum: Period`"),
+            );
+            return ParameterKind::String;
+        };
+        if !ident::is_pascal_ident(name) {
+            self.problems.push(
+                place
+                    .problem(Some(name), "enum type name is not a PascalCase identifier")
+                    .hint("e.g. `enum: Period`"),
+            );
+        }
+        let mut variants = Vec::new();
+        let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+        for value in &values {
+            let variant = ident::pascal_case(value);
+            if variant.is_empty() {
+                self.problems.push(place.problem(
+                    Some(value),
+                    format!("value of `{name}` has no letter or digit"),
+                ));
+            } else if let Some(first) = seen.insert(variant.clone(), value) {
+                self.problems.push(place.problem(
+                    Some(value),
+                    format!("value of `{name}` collides with {first:?}: both become `{variant}`"),
+                ));
+            }
+            variants.push(EnumVariant {
+                wire: value.clone(),
+                ident: variant,
+            });
+        }
+        let declared = EnumType {
+            name: name.clone(),
+            doc: spec.doc.as_ref().map(|doc| doc.trim().to_owned()),
+            variants,
+        };
+        match self.enums.get(name) {
+            Some((existing, first)) if existing.variants != declared.variants => {
+                self.problems.push(
+                    place
+                        .problem(
+                            Some(name),
+                            format!("enum `{name}` is declared with other values in {first}"),
+                        )
+                        .hint("reports that share an enum type share its values; give different values another type name"),
+                );
+            }
+            Some(_) => {}
+            None => {
+                let first = place.report.unwrap_or_default();
+                self.enums.insert(
+                    name.clone(),
+                    (declared, format!("{} ({first})", place.file)),
+                );
+            }
+        }
+        ParameterKind::Enum(name.clone())
+    }
+
+    fn forms(&mut self, place: &Place<'_>, spec: &ReportSpec, where_: &str) -> Vec<Form> {
+        let default_form;
+        let forms: &[FormSpec] = match &spec.forms {
+            Some(forms) => {
+                if forms.is_empty() {
+                    self.problems.push(
+                        place
+                            .problem(None, "`forms` is empty")
+                            .hint("remove `forms` for one form taking every parameter"),
+                    );
+                }
+                forms
+            }
+            None => {
+                default_form = [FormSpec {
+                    parameters: spec.parameters.iter().map(|p| p.name.clone()).collect(),
+                    method: None,
+                }];
+                &default_form
+            }
+        };
+        let mut used = BTreeSet::new();
+        let mut result = Vec::new();
+        for (position, form) in forms.iter().enumerate() {
+            let mut indexes = Vec::new();
+            for name in &form.parameters {
+                match spec.parameters.iter().position(|p| &p.name == name) {
+                    Some(index) if indexes.contains(&index) => self
+                        .problems
+                        .push(place.problem(Some(name), "parameter appears twice in one form")),
+                    Some(index) => {
+                        indexes.push(index);
+                        used.insert(index);
+                    }
+                    None => self.problems.push(
+                        place
+                            .problem(Some(name), "form uses a parameter that is not declared")
+                            .hint("declare it under `parameters:`"),
+                    ),
+                }
+            }
+            let method =
+                match &form.method {
+                    Some(method) => {
+                        if !ident::is_snake_ident(method) {
+                            self.problems.push(place.problem(
+                                Some(method),
+                                "method name is not a snake_case identifier",
+                            ));
+                        }
+                        method.clone()
+                    }
+                    None if position == 0 => spec.id.clone(),
+                    None => format!("{}_by_{}", spec.id, form.parameters.join("_and_")),
+                };
+            if let Some(first) = self.methods.insert(method.clone(), where_.to_owned()) {
+                self.problems.push(
+                    place
+                        .problem(
+                            Some(&method),
+                            format!("method name already used by {first}"),
+                        )
+                        .hint("set `method:` on one of the forms"),
+                );
+            }
+            result.push(Form {
+                method,
+                parameters: indexes,
+            });
+        }
+        for (index, parameter) in spec.parameters.iter().enumerate() {
+            if !used.contains(&index) {
+                self.problems.push(
+                    place
+                        .problem(
+                            Some(&parameter.name),
+                            "parameter is declared but the path never uses it",
+                        )
+                        .hint("list it in one of `forms:`, or remove it"),
+                );
+            }
+        }
+        result
+    }
+
+    fn columns(&mut self, place: &Place<'_>, specs: &[ColumnSpec]) -> Vec<Column> {
+        if specs.is_empty() {
+            self.problems.push(
+                place
+                    .problem(None, "the report has no columns")
+                    .hint("list every CSV header under `columns:`, in file order"),
+            );
+        }
+        let mut headers: BTreeSet<&str> = BTreeSet::new();
+        let mut fields: BTreeMap<String, &str> = BTreeMap::new();
+        let mut json_names: BTreeMap<String, &str> = BTreeMap::new();
+        let mut columns = Vec::new();
+        for spec in specs {
+            let header = spec.header.as_str();
+            if header.trim().is_empty() || header.trim() != header {
+                self.problems.push(
+                    place
+                        .problem(
+                            Some(header),
+                            "header is empty or has leading/trailing spaces",
+                        )
+                        .hint("write the header exactly as the CSV file has it, trimmed"),
+                );
+            }
+            if !headers.insert(header) {
+                self.problems
+                    .push(place.problem(Some(header), "duplicate header"));
+            }
+            let ty = self.column_type(place, spec);
+            let field = match &spec.field {
+                Some(field) => {
+                    if !ident::is_snake_ident(field) {
+                        self.problems.push(place.problem(
+                            Some(header),
+                            format!("field override `{field}` is not a snake_case identifier"),
+                        ));
+                    }
+                    field.clone()
+                }
+                None => ident::snake_case(header),
+            };
+            if field.is_empty() {
+                self.problems.push(
+                    place
+                        .problem(
+                            Some(header),
+                            "header has no letter or digit to name a field after",
+                        )
+                        .hint("set `field:` to the Rust field name"),
+                );
+            } else if let Some(first) = fields.insert(field.clone(), header) {
+                self.problems.push(
+                    place
+                        .problem(
+                            Some(header),
+                            format!("header and {first:?} both become the field `{field}`"),
+                        )
+                        .hint("set `field:` on one of them"),
+                );
+            }
+            let json = spec
+                .json
+                .clone()
+                .unwrap_or_else(|| ident::camel_case(header));
+            if let Some(first) = json_names.insert(json.clone(), header) {
+                self.problems.push(
+                    place
+                        .problem(
+                            Some(header),
+                            format!("header and {first:?} both have the JSON name `{json}`"),
+                        )
+                        .hint("set `json:` to the property name Graph uses"),
+                );
+            }
+            columns.push(Column {
+                header: header.to_owned(),
+                field,
+                json,
+                ty,
+                optional: spec.optional,
+                doc: spec.doc.as_ref().map(|doc| doc.trim().to_owned()),
+            });
+        }
+        columns
+    }
+
+    fn column_type(&mut self, place: &Place<'_>, spec: &ColumnSpec) -> ColumnType {
+        let header = spec.header.as_str();
+        let ty = match spec.ty.as_str() {
+            "date" => ColumnType::Date,
+            "datetime" => ColumnType::DateTime,
+            "string" => ColumnType::String,
+            "integer" => ColumnType::Integer,
+            "boolean" => ColumnType::Boolean,
+            "duration" => ColumnType::Duration,
+            "list" => {
+                let mut chars = spec.separator.as_deref().unwrap_or_default().chars();
+                match (chars.next(), chars.next()) {
+                    (Some(separator), None) => ColumnType::List { separator },
+                    (None, _) => {
+                        self.problems.push(
+                            place
+                                .problem(Some(header), "list column has no separator")
+                                .hint("set `separator:` to the character between items, e.g. `+`"),
+                        );
+                        ColumnType::List { separator: ',' }
+                    }
+                    (Some(_), Some(_)) => {
+                        self.problems.push(
+                            place
+                                .problem(Some(header), "list separator is more than one character"),
+                        );
+                        ColumnType::List { separator: ',' }
+                    }
+                }
+            }
+            other => {
+                self.problems.push(
+                    place
+                        .problem(Some(header), format!("unknown column type `{other}`"))
+                        .hint(format!("use one of: {COLUMN_TYPES}")),
+                );
+                ColumnType::String
+            }
+        };
+        if spec.separator.is_some() && !matches!(ty, ColumnType::List { .. }) {
+            self.problems
+                .push(place.problem(Some(header), "only `list` columns take a separator"));
+        }
+        ty
+    }
+}
+
+fn lookup<T: Copy>(table: &[(&str, T)], name: &str) -> Option<T> {
+    table
+        .iter()
+        .find(|(spelling, _)| *spelling == name)
+        .map(|(_, value)| *value)
+}
