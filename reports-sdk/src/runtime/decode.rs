@@ -462,4 +462,142 @@ mod tests {
         assert_eq!(iso8601_duration("PT"), None);
         assert_eq!(iso8601_duration("PT1X"), None);
     }
+
+    /// One field per decoder, the way generated rows use them.
+    #[derive(Debug, serde::Deserialize)]
+    struct Cells {
+        #[serde(rename = "Flag", deserialize_with = "boolean")]
+        flag: bool,
+        #[serde(rename = "Maybe Flag", default, deserialize_with = "optional_boolean")]
+        maybe_flag: Option<bool>,
+        #[serde(rename = "Count", deserialize_with = "integer")]
+        count: i64,
+        #[serde(rename = "Day", deserialize_with = "date")]
+        day: NaiveDate,
+        #[serde(rename = "Maybe Day", default, deserialize_with = "optional_date")]
+        maybe_day: Option<NaiveDate>,
+        #[serde(rename = "At", deserialize_with = "datetime")]
+        at: DateTime<Utc>,
+        #[serde(rename = "Took", deserialize_with = "duration")]
+        took: Duration,
+        #[serde(rename = "Products", deserialize_with = "list::<'+', _>")]
+        products: Vec<String>,
+        #[serde(
+            rename = "Maybe Products",
+            default,
+            deserialize_with = "optional_list::<'+', _>"
+        )]
+        maybe_products: Option<Vec<String>>,
+        #[serde(rename = "Code", deserialize_with = "string")]
+        code: String,
+        #[serde(rename = "Maybe Code", default, deserialize_with = "optional_string")]
+        maybe_code: Option<String>,
+    }
+
+    const HEADER: &str =
+        "Flag,Maybe Flag,Count,Day,Maybe Day,At,Took,Products,Maybe Products,Code,Maybe Code\n";
+
+    fn csv_cells(line: &str) -> Result<Cells, csv::Error> {
+        let text = format!("{HEADER}{line}\n");
+        csv::Reader::from_reader(text.as_bytes())
+            .deserialize()
+            .next()
+            .unwrap_or_else(|| panic!("no record in {text:?}"))
+    }
+
+    #[test]
+    fn csv_cells_of_every_type() {
+        let cells = csv_cells(
+            "True,false,42,2024-01-31,,2024-01-31 10:20:30,01:02:03,OFFICE E3+TEAMS ,,00123,",
+        )
+        .unwrap();
+        assert!(cells.flag);
+        assert_eq!(cells.maybe_flag, Some(false));
+        assert_eq!(cells.count, 42);
+        assert_eq!(cells.day, NaiveDate::from_ymd_opt(2024, 1, 31).unwrap());
+        assert_eq!(cells.maybe_day, None);
+        assert_eq!(cells.at.to_rfc3339(), "2024-01-31T10:20:30+00:00");
+        assert_eq!(cells.took, Duration::from_secs(3723));
+        assert_eq!(cells.products, ["OFFICE E3", "TEAMS"]);
+        assert_eq!(cells.maybe_products, None);
+        assert_eq!(
+            cells.code, "00123",
+            "text that looks like a number stays text"
+        );
+        assert_eq!(cells.maybe_code, None);
+    }
+
+    #[test]
+    fn csv_booleans_in_any_case_and_blank_optionals() {
+        let cells = csv_cells("TRUE, ,0,2024-01-31, ,2024-01-31T00:00:00Z,00:00:00,,A,,x").unwrap();
+        assert!(cells.flag);
+        assert_eq!(cells.maybe_flag, None, "whitespace is empty");
+        assert_eq!(cells.products, Vec::<String>::new());
+        assert_eq!(cells.maybe_products, Some(vec!["A".to_owned()]));
+        assert_eq!(cells.code, "");
+        assert_eq!(cells.maybe_code, Some("x".to_owned()));
+    }
+
+    #[test]
+    fn csv_bad_cells_say_what_was_expected() {
+        let cases = [
+            (
+                "yes,,1,2024-01-31,,2024-01-31 00:00:00,00:00:00,,,,",
+                "expected a boolean (True or False), found \"yes\"",
+            ),
+            (
+                "True,,1.5,2024-01-31,,2024-01-31 00:00:00,00:00:00,,,,",
+                "expected a whole number, found 1.5",
+            ),
+            (
+                "True,,x,2024-01-31,,2024-01-31 00:00:00,00:00:00,,,,",
+                "expected a whole number, found \"x\"",
+            ),
+            (
+                "True,,1,31/01/2024,,2024-01-31 00:00:00,00:00:00,,,,",
+                "expected a date (YYYY-MM-DD), found \"31/01/2024\"",
+            ),
+            (
+                "True,,1,2024-01-31,,2024-01-31 00:00:00,1h,,,,",
+                "expected a duration",
+            ),
+            (
+                "True,,1,,,2024-01-31 00:00:00,00:00:00,,,,",
+                "empty cell, but the spec says this column always holds a date",
+            ),
+        ];
+        for (line, expected) in cases {
+            let message = csv_cells(line).unwrap_err().to_string();
+            assert!(message.contains(expected), "{line}: {message}");
+        }
+    }
+
+    #[test]
+    fn json_values_of_every_type() {
+        let cells: Cells = serde_json::from_str(
+            r#"{"Flag": true, "Maybe Flag": null, "Count": "7", "Day": "2024-01-31",
+                "At": "2024-01-31T10:20:30+01:00", "Took": "PT1M", "Products": ["A", "B"],
+                "Maybe Products": null, "Code": "c"}"#,
+        )
+        .unwrap();
+        assert!(cells.flag);
+        assert_eq!(cells.maybe_flag, None);
+        assert_eq!(cells.count, 7, "Graph types some counts as text in JSON");
+        assert_eq!(cells.maybe_day, None, "absent");
+        assert_eq!(cells.at.to_rfc3339(), "2024-01-31T09:20:30+00:00");
+        assert_eq!(cells.took, Duration::from_secs(60));
+        assert_eq!(cells.products, ["A", "B"]);
+        assert_eq!(cells.maybe_products, None);
+        assert_eq!(cells.maybe_code, None);
+    }
+
+    #[test]
+    fn json_integer_too_large_or_fractional_is_an_error() {
+        for count in ["1.5", "18446744073709551615"] {
+            let text = format!(
+                r#"{{"Flag": true, "Count": {count}, "Day": "2024-01-31", "At": "2024-01-31T00:00:00Z", "Took": "PT0S", "Products": [], "Code": ""}}"#
+            );
+            assert!(serde_json::from_str::<Cells>(&text).is_err(), "{count}");
+        }
+    }
 }
