@@ -30,11 +30,15 @@ pub struct GeneratedFile {
     pub contents: String,
 }
 
-/// Parses and validates every spec file, returning the IR or every problem found.
+/// Parses and validates every spec file, returning the IR or every problem found. Files are
+/// taken in order of their names, whatever order they are given in, so output and messages do
+/// not depend on how a caller listed them.
 pub fn validate(sources: &[SpecSource<'_>]) -> Result<ir::Catalog, Diagnostics> {
     let mut problems = Vec::new();
     let mut loaded = Vec::new();
-    for source in sources {
+    let mut sources = sources.to_vec();
+    sources.sort_by(|a, b| a.file.cmp(b.file));
+    for source in &sources {
         match spec::load(source.file, source.text) {
             Ok(spec) => loaded.push(validate::LoadedSpec {
                 file: source.file,

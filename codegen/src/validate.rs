@@ -17,6 +17,17 @@ pub struct LoadedSpec<'a> {
     pub spec: FamilySpec,
 }
 
+/// Methods `Client` has by hand (or from derives): a report method may not take their names.
+const RESERVED_METHODS: &[&str] = &[
+    "base_url",
+    "builder",
+    "clone",
+    "clone_from",
+    "cloud",
+    "fmt",
+    "version",
+];
+
 const COLUMN_TYPES: &str = "date, datetime, string, integer, boolean, duration, list";
 const PARAMETER_KINDS: &str = "enum, date, string";
 
@@ -54,15 +65,31 @@ struct Locator<'a> {
 }
 
 impl Locator<'_> {
-    /// 1-based line of the first line after `after` (1-based, 0 for the top) containing `needle`.
+    /// 1-based line of the first line after `after` (1-based, 0 for the top) containing `needle`
+    /// as a whole YAML value, so `id: teams` does not find `id: teams_counts` and `Active` does
+    /// not find `OneDrive Active`.
     fn line_of(&self, needle: &str, after: usize) -> Option<usize> {
         self.source
             .lines()
             .enumerate()
             .skip(after)
-            .find(|(_, line)| line.contains(needle))
+            .find(|(_, line)| contains_value(line, needle))
             .map(|(index, _)| index + 1)
     }
+}
+
+/// Whether `needle` stands in `line` between YAML delimiters (`key: `, `- `, `[`, `,`, quotes)
+/// and the end of the value (end of line, `,`, `]`, a comment).
+fn contains_value(line: &str, needle: &str) -> bool {
+    !needle.trim().is_empty()
+        && line.match_indices(needle).any(|(start, _)| {
+            let before = line[..start].trim_end_matches(['"', '\'']).trim_end();
+            let after = line[start + needle.len()..]
+                .trim_start_matches(['"', '\''])
+                .trim_start();
+            (before.is_empty() || before.ends_with([':', '-', '[', ',']))
+                && (after.is_empty() || after.starts_with([',', ']', '#']))
+        })
 }
 
 /// Where in one spec file the validator is, so each problem is built with its place filled in.
@@ -167,6 +194,7 @@ impl Validator {
                     .hint("ids name the client method and the row type: use e.g. `teams_user_activity_counts`"),
             );
         }
+        let duplicate_id = self.report_ids.contains_key(&spec.id);
         if let Some(first) = self.report_ids.insert(spec.id.clone(), where_.clone()) {
             self.problems.push(
                 place
@@ -223,7 +251,7 @@ impl Validator {
             spec.parameters.iter().map(|p| p.name.as_str()),
             "parameter",
         );
-        let forms = self.forms(place, spec, &where_);
+        let forms = self.forms(place, spec, &where_, duplicate_id);
         let columns = self.columns(place, &spec.columns);
         Report {
             id: spec.id.clone(),
@@ -438,6 +466,8 @@ impl Validator {
             variants,
         };
         match self.enums.get(name) {
+            // Already reported as having no values: there is nothing to compare or declare.
+            _ if values.is_empty() => {}
             Some((existing, first)) if existing.variants != declared.variants => {
                 self.problems.push(
                     place
@@ -460,7 +490,15 @@ impl Validator {
         ParameterKind::Enum(name.clone())
     }
 
-    fn forms(&mut self, place: &Place<'_>, spec: &ReportSpec, where_: &str) -> Vec<Form> {
+    /// `duplicate_id`: the id is already reported as a duplicate, so the methods derived from it
+    /// are not reported again as colliding.
+    fn forms(
+        &mut self,
+        place: &Place<'_>,
+        spec: &ReportSpec,
+        where_: &str,
+        duplicate_id: bool,
+    ) -> Vec<Form> {
         let default_form;
         let forms: &[FormSpec] = match &spec.forms {
             Some(forms) => {
@@ -515,7 +553,19 @@ impl Validator {
                     None if position == 0 => spec.id.clone(),
                     None => format!("{}_by_{}", spec.id, form.parameters.join("_and_")),
                 };
-            if let Some(first) = self.methods.insert(method.clone(), where_.to_owned()) {
+            if RESERVED_METHODS.contains(&method.as_str()) {
+                self.problems.push(
+                    place
+                        .problem(
+                            Some(&method),
+                            "method name is taken by a hand-written `Client` method",
+                        )
+                        .hint("set `method:` on the form (or choose another report id)"),
+                );
+            }
+            let derived_from_duplicate_id = duplicate_id && form.method.is_none();
+            let first = self.methods.insert(method.clone(), where_.to_owned());
+            if let Some(first) = first.filter(|_| !derived_from_duplicate_id) {
                 self.problems.push(
                     place
                         .problem(
@@ -569,7 +619,9 @@ impl Validator {
                         .hint("write the header exactly as the CSV file has it, trimmed"),
                 );
             }
-            if !headers.insert(header) {
+            // A repeated header is reported once, not again as a field and a JSON collision.
+            let duplicate = !headers.insert(header);
+            if duplicate {
                 self.problems
                     .push(place.problem(Some(header), "duplicate header"));
             }
@@ -595,7 +647,8 @@ impl Validator {
                         )
                         .hint("set `field:` to the Rust field name"),
                 );
-            } else if let Some(first) = fields.insert(field.clone(), header) {
+            } else if let Some(first) = fields.insert(field.clone(), header).filter(|_| !duplicate)
+            {
                 self.problems.push(
                     place
                         .problem(
@@ -609,7 +662,10 @@ impl Validator {
                 .json
                 .clone()
                 .unwrap_or_else(|| ident::camel_case(header));
-            if let Some(first) = json_names.insert(json.clone(), header) {
+            if let Some(first) = json_names
+                .insert(json.clone(), header)
+                .filter(|_| !duplicate)
+            {
                 self.problems.push(
                     place
                         .problem(

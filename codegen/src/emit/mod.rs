@@ -34,7 +34,7 @@ pub fn emit(catalog: &Catalog) -> Vec<EmittedFile> {
 }
 
 fn family_file(family: &Family) -> TokenStream {
-    let summary = &family.summary;
+    let summary = format!(" {}", family.summary);
     let items = family.reports.iter().map(|report| {
         let row = row::row(family, report);
         let methods = method::methods(report);

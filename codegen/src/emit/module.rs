@@ -11,9 +11,7 @@ pub fn root(catalog: &Catalog) -> TokenStream {
     let modules = catalog.families.iter().map(|family| {
         let module = format_ident!("{}", family.name);
         let feature = &family.name;
-        let docs = doc_lines(&[family.summary.as_str()]);
         quote! {
-            #docs
             #[cfg(feature = #feature)]
             pub mod #module;
         }

@@ -74,12 +74,20 @@ fn field(column: &Column) -> TokenStream {
         (value_type, decoder, quote!())
     };
     let deserialize_with = format!("crate::runtime::decode::{decoder}");
-    let serialize_with = match column.ty {
-        ColumnType::Duration if column.optional => {
-            quote!(serialize_with = "crate::runtime::encode::optional_duration",)
+    let encoder = match column.ty {
+        ColumnType::Duration => Some("duration".to_owned()),
+        ColumnType::List { separator } => {
+            Some(format!("list::<{}, _>", Literal::character(separator)))
         }
-        ColumnType::Duration => quote!(serialize_with = "crate::runtime::encode::duration",),
-        _ => quote!(),
+        _ => None,
+    };
+    let serialize_with = match encoder {
+        Some(encoder) => {
+            let prefix = if column.optional { "optional_" } else { "" };
+            let path = format!("crate::runtime::encode::{prefix}{encoder}");
+            quote!(serialize_with = #path,)
+        }
+        None => quote!(),
     };
     let mut lines = vec![format!(
         "CSV column `{header}` ({}{}); JSON property `{json}`.",

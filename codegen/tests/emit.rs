@@ -1,0 +1,809 @@
+//! The emitter's output for fixture specs built to break it (`tests/fixtures/*.yaml`): one insta
+//! snapshot per generated file, a `syn` parse of every file, determinism, and concrete facts about
+//! names, types and attributes checked on the parsed output so that a snapshot accepted by
+//! mistake still fails here.
+
+// `allow-expect-in-tests` covers `#[test]` functions only, not the helpers they share.
+#![allow(clippy::expect_used)]
+
+use codegen::{GeneratedFile, SpecSource};
+use quote::ToTokens;
+use syn::punctuated::Punctuated;
+
+const COLUMNS: SpecSource<'static> = SpecSource {
+    file: "spec/columns.yaml",
+    text: include_str!("fixtures/columns.yaml"),
+};
+
+const PARAMETERS: SpecSource<'static> = SpecSource {
+    file: "spec/parameters.yaml",
+    text: include_str!("fixtures/parameters.yaml"),
+};
+
+fn generate(sources: &[SpecSource<'_>]) -> Vec<GeneratedFile> {
+    codegen::generate(sources)
+        .unwrap_or_else(|problems| panic!("fixtures must be valid: {problems}"))
+}
+
+fn fixtures() -> Vec<GeneratedFile> {
+    generate(&[COLUMNS, PARAMETERS])
+}
+
+fn output<'a>(files: &'a [GeneratedFile], path: &str) -> &'a GeneratedFile {
+    files
+        .iter()
+        .find(|file| file.path == path)
+        .unwrap_or_else(|| panic!("no generated file {path}"))
+}
+
+fn parse(file: &GeneratedFile) -> syn::File {
+    syn::parse_file(&file.contents)
+        .unwrap_or_else(|err| panic!("{} is not a Rust file: {err}", file.path))
+}
+
+/// The text of one file generated from both fixtures.
+fn text(path: &str) -> String {
+    output(&fixtures(), path).contents.clone()
+}
+
+fn parsed(path: &str) -> syn::File {
+    parse(output(&fixtures(), path))
+}
+
+/// Token text of `tokens`, for comparing types and paths without caring about spacing.
+fn tokens(tokens: &impl ToTokens) -> String {
+    tokens.to_token_stream().to_string()
+}
+
+fn assert_type(actual: &syn::Type, expected: &str) {
+    let expected: syn::Type = syn::parse_str(expected).expect("expected type parses");
+    assert_eq!(tokens(actual), tokens(&expected));
+}
+
+fn item_struct<'a>(file: &'a syn::File, name: &str) -> &'a syn::ItemStruct {
+    file.items
+        .iter()
+        .find_map(|item| match item {
+            syn::Item::Struct(item) if item.ident == name => Some(item),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no struct {name}"))
+}
+
+fn item_enum<'a>(file: &'a syn::File, name: &str) -> &'a syn::ItemEnum {
+    file.items
+        .iter()
+        .find_map(|item| match item {
+            syn::Item::Enum(item) if item.ident == name => Some(item),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no enum {name}"))
+}
+
+fn field<'a>(item: &'a syn::ItemStruct, name: &str) -> &'a syn::Field {
+    item.fields
+        .iter()
+        .find(|field| field.ident.as_ref().is_some_and(|ident| ident == name))
+        .unwrap_or_else(|| {
+            let names: Vec<String> = item
+                .fields
+                .iter()
+                .filter_map(|field| field.ident.as_ref().map(ToString::to_string))
+                .collect();
+            panic!("{} has no field {name}; it has {names:?}", item.ident)
+        })
+}
+
+/// The `#[serde(...)]` arguments of a field, in order: `(key, string value)`.
+fn serde_args(field: &syn::Field) -> Vec<(String, Option<String>)> {
+    let mut args = Vec::new();
+    for attr in field
+        .attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident("serde"))
+    {
+        let metas = attr
+            .parse_args_with(Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated)
+            .expect("serde attribute arguments parse");
+        for meta in metas {
+            match meta {
+                syn::Meta::Path(path) => args.push((tokens(&path), None)),
+                syn::Meta::NameValue(syn::MetaNameValue {
+                    path,
+                    value:
+                        syn::Expr::Lit(syn::ExprLit {
+                            lit: syn::Lit::Str(value),
+                            ..
+                        }),
+                    ..
+                }) => args.push((tokens(&path), Some(value.value()))),
+                other => panic!("unexpected serde argument {}", tokens(&other)),
+            }
+        }
+    }
+    args
+}
+
+fn serde_value(field: &syn::Field, key: &str) -> Option<String> {
+    serde_args(field)
+        .into_iter()
+        .find(|(name, _)| name == key)
+        .and_then(|(_, value)| value)
+}
+
+fn has_serde_flag(field: &syn::Field, key: &str) -> bool {
+    serde_args(field)
+        .iter()
+        .any(|(name, value)| name == key && value.is_none())
+}
+
+fn client_methods(file: &syn::File) -> Vec<&syn::ImplItemFn> {
+    file.items
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Impl(item) if item.trait_.is_none() => Some(item),
+            _ => None,
+        })
+        .filter(|item| tokens(&item.self_ty) == tokens(&quote::quote!(crate::Client)))
+        .flat_map(|item| &item.items)
+        .filter_map(|item| match item {
+            syn::ImplItem::Fn(method) => Some(method),
+            _ => None,
+        })
+        .collect()
+}
+
+fn client_method<'a>(file: &'a syn::File, name: &str) -> &'a syn::ImplItemFn {
+    client_methods(file)
+        .into_iter()
+        .find(|method| method.sig.ident == name)
+        .unwrap_or_else(|| panic!("no client method {name}"))
+}
+
+/// `(argument name, argument type)` of a method, without `&self`.
+fn arguments(method: &syn::ImplItemFn) -> Vec<(String, &syn::Type)> {
+    method
+        .sig
+        .inputs
+        .iter()
+        .filter_map(|input| match input {
+            syn::FnArg::Typed(typed) => Some((tokens(&typed.pat), &*typed.ty)),
+            syn::FnArg::Receiver(_) => None,
+        })
+        .collect()
+}
+
+fn has_doc(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|attr| attr.path().is_ident("doc"))
+}
+
+#[test]
+fn snapshot_every_generated_file() {
+    let files = fixtures();
+    let paths: Vec<&str> = files.iter().map(|file| file.path.as_str()).collect();
+    assert_eq!(paths, ["columns.rs", "mod.rs", "parameters.rs"]);
+    for file in &files {
+        insta::assert_snapshot!(format!("fixtures__{}", file.path), file.contents);
+    }
+}
+
+#[test]
+fn every_generated_file_parses_as_a_syn_file() {
+    let sources: [&[SpecSource<'_>]; 4] = [
+        &[COLUMNS, PARAMETERS],
+        &[COLUMNS],
+        &[PARAMETERS],
+        &[SpecSource {
+            file: "spec/office365.yaml",
+            text: include_str!("../../spec/office365.yaml"),
+        }],
+    ];
+    for sources in sources {
+        for file in generate(sources) {
+            let parsed = parse(&file);
+            assert!(!parsed.items.is_empty(), "{} has no items", file.path);
+        }
+    }
+}
+
+#[test]
+fn every_generated_file_starts_with_the_do_not_edit_line() {
+    let files = fixtures();
+    for (path, source) in [
+        ("columns.rs", "spec/columns.yaml"),
+        ("parameters.rs", "spec/parameters.yaml"),
+        ("mod.rs", "spec/*.yaml"),
+    ] {
+        let expected =
+            format!("// generated by `cargo xtask codegen` from {source}; do not edit\n");
+        let contents = &output(&files, path).contents;
+        assert!(
+            contents.starts_with(&expected),
+            "{path} starts with {:?}",
+            contents.lines().next()
+        );
+    }
+}
+
+#[test]
+fn generating_twice_gives_identical_bytes() {
+    let first = fixtures();
+    let second = fixtures();
+    assert_eq!(first, second);
+}
+
+#[test]
+fn spec_file_order_does_not_change_the_output() {
+    let forward = generate(&[COLUMNS, PARAMETERS]);
+    let backward = generate(&[PARAMETERS, COLUMNS]);
+    for (forward, backward) in forward.iter().zip(&backward) {
+        assert_eq!(forward.path, backward.path);
+        assert_eq!(
+            forward.contents, backward.contents,
+            "{} depends on the order of the spec files",
+            forward.path
+        );
+    }
+    assert_eq!(forward.len(), backward.len());
+}
+
+// A shared enum type takes its doc from the parameter that declares it first, so two spec files
+// that document `Period` differently give a mod.rs that depends on their order.
+#[test]
+fn shared_enum_doc_does_not_depend_on_spec_file_order() {
+    let text = PARAMETERS.text.replace(
+        "doc: Length of time over which the report is aggregated.",
+        "doc: Reporting window.",
+    );
+    assert_ne!(text, PARAMETERS.text);
+    let parameters = SpecSource {
+        file: PARAMETERS.file,
+        text: &text,
+    };
+    let enum_docs = |sources: &[SpecSource<'_>]| -> Vec<String> {
+        let file = parse(output(&generate(sources), "mod.rs"));
+        item_enum(&file, "Period")
+            .attrs
+            .iter()
+            .filter(|attr| attr.path().is_ident("doc"))
+            .map(tokens)
+            .collect()
+    };
+    assert_eq!(
+        enum_docs(&[COLUMNS, parameters]),
+        enum_docs(&[parameters, COLUMNS])
+    );
+}
+
+#[test]
+fn keyword_headers_get_a_trailing_underscore_and_keep_their_header() {
+    let file = parsed("columns.rs");
+    let row = item_struct(&file, "AwkwardHeadersRow");
+    for (header, name) in [
+        ("Type", "type_"),
+        ("Self", "self_"),
+        ("gen", "gen_"),
+        ("crate", "crate_"),
+    ] {
+        let field = field(row, name);
+        assert!(
+            matches!(field.vis, syn::Visibility::Public(_)),
+            "{name} is pub"
+        );
+        assert_eq!(serde_value(field, "rename").as_deref(), Some(header));
+    }
+    let contents = &text("columns.rs");
+    assert!(contents.contains("    pub type_: ::std::string::String,\n"));
+    assert!(contents.contains("rename = \"Type\","));
+}
+
+#[test]
+fn punctuation_digits_and_mixed_case_headers_become_snake_case_fields() {
+    let file = parsed("columns.rs");
+    let row = item_struct(&file, "AwkwardHeadersRow");
+    for (header, name, json) in [
+        ("Windows 10 Mobile", "windows_10_mobile", "windows10Mobile"),
+        (
+            "Storage Used (Byte)",
+            "storage_used_byte",
+            "storageUsedByte",
+        ),
+        ("Peer-to-peer", "peer_to_peer", "peerToPeer"),
+        ("10 Mobile", "n10_mobile", "10Mobile"),
+        ("iOS", "ios", "iOS"),
+        ("User Id", "user_id", "userId"),
+        ("OneDrive Active", "one_drive_active", "oneDriveActive"),
+    ] {
+        let field = field(row, name);
+        assert_eq!(serde_value(field, "rename").as_deref(), Some(header));
+        assert_eq!(serde_value(field, "alias").as_deref(), Some(json));
+    }
+}
+
+#[test]
+fn field_override_names_the_field_and_keeps_the_header() {
+    let file = parsed("columns.rs");
+    let row = item_struct(&file, "AwkwardHeadersRow");
+    let overridden = field(row, "user_object_id");
+    assert_eq!(
+        serde_value(overridden, "rename").as_deref(),
+        Some("User ID")
+    );
+    assert_eq!(serde_value(overridden, "alias").as_deref(), Some("userID"));
+    // The header it would have collided with keeps the sanitized name.
+    assert_eq!(
+        serde_value(field(row, "user_id"), "rename").as_deref(),
+        Some("User Id")
+    );
+}
+
+#[test]
+fn json_override_becomes_the_alias_and_the_meta_json_name() {
+    let file = parsed("columns.rs");
+    let row = item_struct(&file, "AwkwardHeadersRow");
+    let report_period = field(row, "report_period");
+    assert_eq!(
+        serde_value(report_period, "alias").as_deref(),
+        Some("reportPeriodInDays")
+    );
+    let contents = &text("columns.rs");
+    assert!(contents.contains("json: \"reportPeriodInDays\""));
+    assert!(!contents.contains("\"reportPeriod\""));
+}
+
+#[test]
+fn every_column_type_has_its_rust_type_and_decoder() {
+    let file = parsed("columns.rs");
+    let row = item_struct(&file, "EveryColumnTypeRow");
+    // (field, type, deserialize_with, serialize_with)
+    let table = [
+        ("report_refresh_date", "::chrono::NaiveDate", "date", None),
+        (
+            "last_activity_date",
+            "::std::option::Option<::chrono::NaiveDate>",
+            "optional_date",
+            None,
+        ),
+        (
+            "created_date_time",
+            "::chrono::DateTime<::chrono::Utc>",
+            "datetime",
+            None,
+        ),
+        (
+            "deleted_date_time",
+            "::std::option::Option<::chrono::DateTime<::chrono::Utc>>",
+            "optional_datetime",
+            None,
+        ),
+        (
+            "user_principal_name",
+            "::std::string::String",
+            "string",
+            None,
+        ),
+        (
+            "display_name",
+            "::std::option::Option<::std::string::String>",
+            "optional_string",
+            None,
+        ),
+        ("item_count", "i64", "integer", None),
+        (
+            "active_file_count",
+            "::std::option::Option<i64>",
+            "optional_integer",
+            None,
+        ),
+        ("is_deleted", "bool", "boolean", None),
+        (
+            "has_exchange_license",
+            "::std::option::Option<bool>",
+            "optional_boolean",
+            None,
+        ),
+        (
+            "audio_duration",
+            "::std::time::Duration",
+            "duration",
+            Some("crate::runtime::encode::duration"),
+        ),
+        (
+            "video_duration",
+            "::std::option::Option<::std::time::Duration>",
+            "optional_duration",
+            Some("crate::runtime::encode::optional_duration"),
+        ),
+        (
+            "assigned_products",
+            "::std::vec::Vec<::std::string::String>",
+            "list::<'+', _>",
+            Some("crate::runtime::encode::list::<'+', _>"),
+        ),
+        (
+            "products_used",
+            "::std::option::Option<::std::vec::Vec<::std::string::String>>",
+            "optional_list::<'+', _>",
+            Some("crate::runtime::encode::optional_list::<'+', _>"),
+        ),
+    ];
+    let names: Vec<String> = row
+        .fields
+        .iter()
+        .filter_map(|field| field.ident.as_ref().map(ToString::to_string))
+        .collect();
+    let expected: Vec<&str> = table.iter().map(|(name, ..)| *name).collect();
+    assert_eq!(names, expected, "fields in spec order");
+    for (name, ty, decoder, encoder) in table {
+        let field = field(row, name);
+        assert_type(&field.ty, ty);
+        assert_eq!(
+            serde_value(field, "deserialize_with"),
+            Some(format!("crate::runtime::decode::{decoder}")),
+            "{name}"
+        );
+        assert_eq!(
+            serde_value(field, "serialize_with").as_deref(),
+            encoder,
+            "{name}"
+        );
+        // `deserialize_with` must name a path serde can parse, generics included.
+        let path = serde_value(field, "deserialize_with").expect("deserialize_with");
+        syn::parse_str::<syn::ExprPath>(&path)
+            .unwrap_or_else(|err| panic!("{name}: {path} is not a path: {err}"));
+    }
+}
+
+#[test]
+fn optional_columns_are_option_with_default_and_required_ones_are_not() {
+    let catalog = codegen::validate(&[COLUMNS, PARAMETERS]).expect("fixtures are valid");
+    let files = fixtures();
+    let mut optional_seen = 0;
+    for family in &catalog.families {
+        let file = parse(output(&files, &format!("{}.rs", family.name)));
+        for report in &family.reports {
+            let row = item_struct(&file, &report.row_type);
+            assert_eq!(row.fields.len(), report.columns.len());
+            for column in &report.columns {
+                let field = field(row, &column.field);
+                let is_option = tokens(&field.ty).starts_with(":: std :: option :: Option <");
+                assert_eq!(is_option, column.optional, "{:?} is Option", column.header);
+                assert_eq!(
+                    has_serde_flag(field, "default"),
+                    column.optional,
+                    "{:?} has #[serde(default)]",
+                    column.header
+                );
+                optional_seen += usize::from(column.optional);
+            }
+        }
+    }
+    assert_eq!(optional_seen, 8, "the fixtures have eight optional columns");
+}
+
+#[test]
+fn every_field_is_renamed_to_its_exact_csv_header() {
+    let catalog = codegen::validate(&[COLUMNS, PARAMETERS]).expect("fixtures are valid");
+    let files = fixtures();
+    for family in &catalog.families {
+        let file = parse(output(&files, &format!("{}.rs", family.name)));
+        for report in &family.reports {
+            let row = item_struct(&file, &report.row_type);
+            let renames: Vec<Option<String>> = row
+                .fields
+                .iter()
+                .map(|field| serde_value(field, "rename"))
+                .collect();
+            let headers: Vec<Option<String>> = report
+                .columns
+                .iter()
+                .map(|column| Some(column.header.clone()))
+                .collect();
+            assert_eq!(renames, headers, "{}", report.row_type);
+        }
+    }
+}
+
+#[test]
+fn rows_are_non_exhaustive_and_tolerate_unknown_columns() {
+    let file = parsed("columns.rs");
+    for name in ["EveryColumnTypeRow", "AwkwardHeadersRow"] {
+        let row = item_struct(&file, name);
+        assert!(matches!(row.vis, syn::Visibility::Public(_)));
+        assert!(
+            row.attrs
+                .iter()
+                .any(|attr| attr.path().is_ident("non_exhaustive")),
+            "{name} is #[non_exhaustive]"
+        );
+        let container: Vec<String> = row
+            .attrs
+            .iter()
+            .filter(|attr| attr.path().is_ident("serde"))
+            .map(tokens)
+            .collect();
+        assert!(
+            container.is_empty(),
+            "{name} has no serde container attributes: {container:?}"
+        );
+        for field in &row.fields {
+            let args = serde_args(field);
+            assert!(!args.iter().any(|(name, _)| name == "flatten"));
+        }
+    }
+}
+
+#[test]
+fn one_client_method_per_form_with_typed_arguments() {
+    let columns = parsed("columns.rs");
+    let parameters = parsed("parameters.rs");
+    // (file, method, [(argument, type)], row, form index)
+    type Expected<'a> = (
+        &'a syn::File,
+        &'a str,
+        &'a [(&'a str, &'a str)],
+        &'a str,
+        &'a str,
+    );
+    let table: [Expected<'_>; 6] = [
+        (
+            &columns,
+            "every_column_type",
+            &[("period", "super::Period")],
+            "EveryColumnTypeRow",
+            "0",
+        ),
+        (&columns, "awkward_headers", &[], "AwkwardHeadersRow", "0"),
+        (
+            &parameters,
+            "activity_detail",
+            &[("period", "super::Period")],
+            "ActivityDetailRow",
+            "0",
+        ),
+        (
+            &parameters,
+            "activity_detail_by_date",
+            &[("date", "::chrono::NaiveDate")],
+            "ActivityDetailRow",
+            "1",
+        ),
+        (
+            &parameters,
+            "scoped_counts",
+            &[("period", "super::Period"), ("scope", "super::Scope")],
+            "ScopedCountsRow",
+            "0",
+        ),
+        (
+            &parameters,
+            "scoped_counts_for_team",
+            &[
+                ("team", "impl ::std::convert::Into<::std::string::String>"),
+                ("period", "super::Period"),
+            ],
+            "ScopedCountsRow",
+            "1",
+        ),
+    ];
+    for (file, name, expected_arguments, row, form) in table {
+        let method = client_method(file, name);
+        assert!(matches!(method.vis, syn::Visibility::Public(_)));
+        let actual = arguments(method);
+        assert_eq!(actual.len(), expected_arguments.len(), "{name} arguments");
+        for ((argument, ty), (expected_argument, expected_ty)) in
+            actual.iter().zip(expected_arguments)
+        {
+            assert_eq!(argument, expected_argument, "{name}");
+            assert_type(ty, expected_ty);
+        }
+        let syn::ReturnType::Type(_, output) = &method.sig.output else {
+            panic!("{name} returns nothing");
+        };
+        assert_type(output, &format!("crate::runtime::ReportRequest<{row}>"));
+        let body = tokens(&method.block);
+        assert!(
+            body.contains(&format!("ReportRequest :: new (self , {form} ,")),
+            "{name} passes form index {form}: {body}"
+        );
+    }
+    assert_eq!(client_methods(&columns).len(), 2);
+    assert_eq!(client_methods(&parameters).len(), 4);
+}
+
+#[test]
+fn path_templates_quote_only_quoted_parameters() {
+    let contents = &text("parameters.rs");
+    for template in [
+        "/reports/getActivityDetail(period='{period}')",
+        "/reports/getActivityDetail(date={date})",
+        "/reports/getScopedCounts(period='{period}',scope='{scope}')",
+        "/reports/getScopedCounts(team='{team}',period='{period}')",
+    ] {
+        assert!(
+            contents.contains(&format!("path_template: \"{template}\"")),
+            "meta has {template}"
+        );
+        assert!(
+            contents.contains(&format!("/// `GET /{{version}}{template}`")),
+            "method docs show {template}"
+        );
+    }
+    let columns = &text("columns.rs");
+    assert!(columns.contains("path_template: \"/reports/getAwkwardHeaders\""));
+}
+
+#[test]
+fn mod_rs_gates_each_family_and_shares_enum_types() {
+    let file = parsed("mod.rs");
+    let modules: Vec<(String, String)> = file
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Mod(module) => {
+                let cfg = module
+                    .attrs
+                    .iter()
+                    .find(|attr| attr.path().is_ident("cfg"))
+                    .map(|attr| tokens(&attr.meta))
+                    .unwrap_or_default();
+                Some((module.ident.to_string(), cfg))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        modules,
+        [
+            (
+                "columns".to_owned(),
+                "cfg (feature = \"columns\")".to_owned()
+            ),
+            (
+                "parameters".to_owned(),
+                "cfg (feature = \"parameters\")".to_owned()
+            ),
+        ]
+    );
+    let enums: Vec<String> = file
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Enum(item) => Some(item.ident.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(enums, ["Period", "Scope"], "one type per enum, sorted");
+    let variants = |name: &str| -> Vec<String> {
+        item_enum(&file, name)
+            .variants
+            .iter()
+            .map(|variant| variant.ident.to_string())
+            .collect()
+    };
+    assert_eq!(variants("Period"), ["D7", "D30", "D90", "D180"]);
+    assert_eq!(variants("Scope"), ["All", "Licensed", "Self_", "N7days"]);
+    let contents = &text("mod.rs");
+    assert!(contents.contains(
+        "const WIRE_VALUES: &'static [&'static str] = &[\"ALL\", \"Licensed\", \"self\", \"7days\"];"
+    ));
+    assert!(contents.contains("Scope::Self_ => \"self\","));
+}
+
+#[test]
+fn catalogue_lists_every_report_in_spec_order_behind_its_feature() {
+    let file = parsed("mod.rs");
+    let catalog = file
+        .items
+        .iter()
+        .find_map(|item| match item {
+            syn::Item::Static(item) if item.ident == "CATALOG" => Some(item),
+            _ => None,
+        })
+        .expect("static CATALOG");
+    let syn::Expr::Reference(reference) = &*catalog.expr else {
+        panic!("CATALOG is a reference to an array");
+    };
+    let syn::Expr::Array(array) = &*reference.expr else {
+        panic!("CATALOG is a reference to an array");
+    };
+    let entries: Vec<(String, String)> = array
+        .elems
+        .iter()
+        .map(|entry| {
+            let syn::Expr::Path(path) = entry else {
+                panic!("entry is <Row as Report>::META: {}", tokens(entry));
+            };
+            let cfg = path
+                .attrs
+                .iter()
+                .find(|attr| attr.path().is_ident("cfg"))
+                .map(|attr| tokens(&attr.meta))
+                .unwrap_or_default();
+            let row = path.qself.as_ref().map(|qself| tokens(&qself.ty));
+            (row.unwrap_or_default(), cfg)
+        })
+        .collect();
+    let expected = [
+        ("columns :: EveryColumnTypeRow", "columns"),
+        ("columns :: AwkwardHeadersRow", "columns"),
+        ("parameters :: ActivityDetailRow", "parameters"),
+        ("parameters :: ScopedCountsRow", "parameters"),
+    ]
+    .map(|(row, feature)| (row.to_owned(), format!("cfg (feature = \"{feature}\")")));
+    assert_eq!(entries, expected);
+}
+
+#[test]
+fn every_public_item_has_a_doc_comment() {
+    let files = fixtures();
+    for file in &files {
+        let parsed = parse(file);
+        for item in &parsed.items {
+            match item {
+                syn::Item::Struct(item) => {
+                    assert!(has_doc(&item.attrs), "{}: struct {}", file.path, item.ident);
+                    for field in &item.fields {
+                        assert!(
+                            has_doc(&field.attrs),
+                            "{}: field {}::{}",
+                            file.path,
+                            item.ident,
+                            tokens(&field.ident)
+                        );
+                    }
+                }
+                syn::Item::Enum(item) => {
+                    assert!(has_doc(&item.attrs), "{}: enum {}", file.path, item.ident);
+                    for variant in &item.variants {
+                        assert!(has_doc(&variant.attrs), "{}: {}", file.path, variant.ident);
+                    }
+                }
+                syn::Item::Mod(item) => {
+                    // An out-of-line module carries its doc inside its own file, once.
+                    let inner = files
+                        .iter()
+                        .find(|other| other.path == format!("{}.rs", item.ident))
+                        .map(|other| has_doc(&parse(other).attrs));
+                    assert_eq!(inner, Some(true), "{}: mod {}", file.path, item.ident);
+                    assert!(
+                        !has_doc(&item.attrs),
+                        "{}: mod {} documented twice",
+                        file.path,
+                        item.ident
+                    );
+                }
+                syn::Item::Impl(item) if item.trait_.is_none() => {
+                    for inner in &item.items {
+                        if let syn::ImplItem::Fn(method) = inner {
+                            assert!(
+                                has_doc(&method.attrs),
+                                "{}: fn {}",
+                                file.path,
+                                method.sig.ident
+                            );
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+#[test]
+fn field_docs_show_the_exact_csv_header() {
+    let file = parsed("columns.rs");
+    let row = item_struct(&file, "AwkwardHeadersRow");
+    let field = field(row, "storage_used_byte");
+    let doc: Vec<String> = field
+        .attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident("doc"))
+        .map(|attr| tokens(&attr.meta))
+        .collect();
+    assert_eq!(
+        doc,
+        ["doc = \" CSV column `Storage Used (Byte)` (integer); JSON property `storageUsedByte`.\""]
+    );
+}
