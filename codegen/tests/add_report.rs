@@ -280,14 +280,29 @@ fn existing_items_are_unchanged() {
     assert_eq!(new_methods[..old_methods.len()], old_methods[..]);
     assert_eq!(new_methods.len(), old_methods.len() + 1);
 
-    // mod.rs: only the catalogue changes.
+    // mod.rs: only the catalogue and the visitor, which list every report, change.
     let without_catalogue = |file: syn::File| -> Vec<String> {
         file.items
             .iter()
             .filter(|item| !matches!(item, syn::Item::Static(item) if item.ident == "CATALOG"))
+            .filter(
+                |item| !matches!(item, syn::Item::Fn(item) if item.sig.ident == "visit_reports"),
+            )
             .map(tokens)
             .collect()
     };
+    let visitor = |file: syn::File| -> String {
+        file.items
+            .iter()
+            .find(|item| matches!(item, syn::Item::Fn(item) if item.sig.ident == "visit_reports"))
+            .map(tokens)
+            .unwrap_or_default()
+    };
+    assert!(!visitor(parse(&before, "mod.rs")).contains("DeviceUsageCountsRow"));
+    assert!(
+        visitor(parse(&after, "mod.rs"))
+            .contains("visitor . visit :: < parameters :: DeviceUsageCountsRow > ()")
+    );
     assert_eq!(
         without_catalogue(parse(&before, "mod.rs")),
         without_catalogue(parse(&after, "mod.rs"))

@@ -4,6 +4,25 @@
 //! values (a [`Period`], a [`chrono::NaiveDate`]) and returns a [`ReportRequest`] whose rows are
 //! a typed struct, e.g. [`office365::Office365ServicesUserCountsRow`].
 //!
+//! ```no_run
+//! use reports_sdk::{Client, Period};
+//!
+//! # async fn run() -> Result<(), reports_sdk::Error> {
+//! let client = Client::builder().token("eyJ0eXAi...").build()?;
+//! let report = client.office365_services_user_counts(Period::D7).send().await?;
+//! for row in &report.rows {
+//!     println!("{}: {} active in Teams", row.report_refresh_date, row.teams_active);
+//! }
+//! println!("ETag for next time: {:?}", report.info.etag);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The runtime follows Graph's `302` to the preauthenticated download URL without the token,
+//! retries throttling (`429`, honouring `Retry-After`) and `503`/`504`, decodes CSV by header
+//! (UTF-8 BOM, `True`/`False`, empty cells, reordered and new columns) or beta JSON pages, and
+//! reports columns that differ from the spec in [`ReportInfo::drift`].
+//!
 //! Report families are Cargo features (all on by default), so a crate that needs only some
 //! reports compiles only those.
 #![deny(missing_docs)]
@@ -15,12 +34,19 @@ mod generated;
 
 pub use generated::*;
 pub use runtime::{
-    ApiVersion, Client, ClientBuilder, Cloud, ColumnMeta, ColumnType, EnumParameter, FormMeta,
-    Format, ParameterKind, ParameterMeta, ParseEnumError, Permissions, Report, ReportMeta,
-    ReportRequest, VersionMeta,
+    ApiVersion, Argument, Client, ClientBuilder, Cloud, ColumnMeta, ColumnType, ConditionalRequest,
+    EnumParameter, Error, ErrorKind, Fetched, FormMeta, Format, NotModified, ParameterKind,
+    ParameterMeta, ParseEnumError, Permissions, Position, RawReport, Report, ReportInfo,
+    ReportMeta, ReportRequest, ReportRows, ReportVisitor, RetryPolicy, RowStream, SchemaDrift,
+    Secret, ServiceError, StaticToken, TokenError, TokenFuture, TokenProvider, VersionMeta,
 };
 
 /// Every report compiled in (by the enabled family features), in spec order.
 pub fn catalog() -> &'static [&'static ReportMeta] {
     generated::CATALOG
 }
+
+/// Compiles the README's examples as doctests, so the front door cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

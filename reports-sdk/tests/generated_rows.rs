@@ -122,7 +122,7 @@ fn beta_json_rows_decode_by_property_name() {
 
 #[test]
 fn methods_build_the_documented_paths() {
-    let client = Client::builder().build();
+    let client = Client::builder().build().unwrap();
     assert_eq!(
         client.office365_activation_counts().url(),
         "https://graph.microsoft.com/v1.0/reports/getOffice365ActivationCounts"

@@ -17,6 +17,17 @@ pub fn root(catalog: &Catalog) -> TokenStream {
         }
     });
     let enums = catalog.enums.iter().map(enum_type);
+    let visits = catalog.families.iter().flat_map(|family| {
+        let module = format_ident!("{}", family.name);
+        let feature = &family.name;
+        family.reports.iter().map(move |report| {
+            let row_type = format_ident!("{}", report.row_type);
+            quote! {
+                #[cfg(feature = #feature)]
+                visitor.visit::<#module::#row_type>();
+            }
+        })
+    });
     let entries = catalog.families.iter().flat_map(|family| {
         let module = format_ident!("{}", family.name);
         let feature = &family.name;
@@ -35,6 +46,12 @@ pub fn root(catalog: &Catalog) -> TokenStream {
 
         /// Every report compiled in (by the enabled family features), in spec order.
         pub(crate) static CATALOG: &[&crate::runtime::ReportMeta] = &[#(#entries),*];
+
+        /// Calls `visitor` with the row type of every report compiled in, in spec order: for
+        /// code that handles every report alike, with its typed rows.
+        pub fn visit_reports<V: crate::runtime::ReportVisitor>(visitor: &mut V) {
+            #(#visits)*
+        }
     }
 }
 

@@ -49,3 +49,13 @@ pub(crate) static CATALOG: &[&crate::runtime::ReportMeta] = &[
     #[cfg(feature = "office365")]
     <office365::Office365ServicesUserCountsRow as crate::runtime::Report>::META,
 ];
+/// Calls `visitor` with the row type of every report compiled in, in spec order: for
+/// code that handles every report alike, with its typed rows.
+pub fn visit_reports<V: crate::runtime::ReportVisitor>(visitor: &mut V) {
+    #[cfg(feature = "office365")]
+    visitor.visit::<office365::Office365ActivationCountsRow>();
+    #[cfg(feature = "office365")]
+    visitor.visit::<office365::Office365ActivationsUserCountsRow>();
+    #[cfg(feature = "office365")]
+    visitor.visit::<office365::Office365ServicesUserCountsRow>();
+}

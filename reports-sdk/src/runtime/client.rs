@@ -1,32 +1,47 @@
 //! The client every generated report method hangs off.
 
 use std::sync::Arc;
+use std::time::Duration;
 
+use super::auth::{Secret, SharedTokenProvider, StaticToken, TokenProvider};
+use super::error::{Error, ErrorKind};
 use super::meta::{ApiVersion, Cloud};
+use super::retry::RetryPolicy;
 
-/// A Microsoft Graph usage reports client. Cheap to clone: clones share one configuration.
+/// A Microsoft Graph usage reports client. Cheap to clone (clones share one configuration and
+/// connection pool), `Send` and `Sync`.
 ///
-/// Every report has a method on it (generated from `spec/`), e.g.
+/// Every report has a method on it, generated from `spec/`, e.g.
 /// [`office365_services_user_counts`](Client::office365_services_user_counts).
 #[derive(Clone)]
 pub struct Client {
     pub(crate) inner: Arc<ClientConfig>,
 }
 
-#[derive(Debug)]
 pub(crate) struct ClientConfig {
     pub(crate) cloud: Cloud,
     /// Without a trailing slash.
     pub(crate) base_url: String,
     pub(crate) version: ApiVersion,
+    pub(crate) token: Option<SharedTokenProvider>,
+    /// Sends the report calls and JSON pages; never follows redirects.
+    pub(crate) api: reqwest::Client,
+    /// Fetches preauthenticated download URLs: no default headers, no cookies, no token.
+    pub(crate) download: reqwest::Client,
+    pub(crate) timeout: Duration,
+    pub(crate) retry: RetryPolicy,
 }
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let inner = &self.inner;
         f.debug_struct("Client")
-            .field("cloud", &self.inner.cloud)
-            .field("base_url", &self.inner.base_url)
-            .field("version", &self.inner.version)
+            .field("cloud", &inner.cloud)
+            .field("base_url", &inner.base_url)
+            .field("version", &inner.version)
+            .field("token", &inner.token.as_ref().map(|_| "[redacted]"))
+            .field("timeout", &inner.timeout)
+            .field("retry", &inner.retry)
             .finish_non_exhaustive()
     }
 }
@@ -54,22 +69,57 @@ impl Client {
 }
 
 /// Configures a [`Client`].
-#[derive(Debug, Default)]
 pub struct ClientBuilder {
     cloud: Cloud,
     base_url: Option<String>,
     version: ApiVersion,
+    token: Option<SharedTokenProvider>,
+    http: Option<reqwest::Client>,
+    timeout: Duration,
+    connect_timeout: Duration,
+    read_timeout: Duration,
+    retry: RetryPolicy,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            cloud: Cloud::Global,
+            base_url: None,
+            version: ApiVersion::V1,
+            token: None,
+            http: None,
+            timeout: Duration::from_secs(60),
+            connect_timeout: Duration::from_secs(10),
+            read_timeout: Duration::from_secs(60),
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+impl std::fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("cloud", &self.cloud)
+            .field("base_url", &self.base_url)
+            .field("version", &self.version)
+            .field("token", &self.token.as_ref().map(|_| "[redacted]"))
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
 }
 
 impl ClientBuilder {
-    /// The national cloud; its Graph endpoint becomes the base URL. Default: [`Cloud::Global`].
+    /// The national cloud; its Graph endpoint becomes the base URL, and reports the spec does
+    /// not list for it are refused. Default: [`Cloud::Global`].
     pub fn cloud(mut self, cloud: Cloud) -> Self {
         self.cloud = cloud;
         self
     }
 
-    /// Sends requests to this endpoint instead of the cloud's (a proxy, or a local emulator in
-    /// tests). The cloud still decides which reports are available.
+    /// Sends requests to this endpoint instead of the cloud's (a proxy, or a local emulator).
+    /// The cloud still decides which reports are available.
     pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
         self.base_url = Some(base_url.into());
         self
@@ -81,17 +131,87 @@ impl ClientBuilder {
         self
     }
 
-    /// Builds the client.
-    pub fn build(self) -> Client {
+    /// A fixed bearer token.
+    pub fn token(self, token: impl Into<Secret>) -> Self {
+        self.token_provider(StaticToken::new(token))
+    }
+
+    /// Where tokens come from; asked before every request.
+    pub fn token_provider(mut self, provider: impl TokenProvider) -> Self {
+        self.token = Some(Arc::new(provider));
+        self
+    }
+
+    /// Sends the report calls through this client (its proxy, TLS and pool settings; the
+    /// builder's `connect_timeout` does not apply to it). It must be built with
+    /// `.redirect(reqwest::redirect::Policy::none())`: the SDK follows Graph's `302` itself,
+    /// without the token. reqwest gives no way to see a client's redirect policy, so a client
+    /// that follows redirects is only caught after it did ([`ErrorKind::Configuration`]); by
+    /// then reqwest has dropped `Authorization` if the download was on another host, as Graph's
+    /// are, but not on the same host. Downloads always use a client of the SDK's own, with no
+    /// default headers and no cookies.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Time limit of each report call and JSON page request. Default: 60 s.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Time limit to connect. Default: 10 s.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Longest silence while downloading a report, which may take longer than
+    /// [`timeout`](Self::timeout) in total. Default: 60 s.
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.read_timeout = timeout;
+        self
+    }
+
+    /// How throttling and transient failures are retried. Default: [`RetryPolicy::default`].
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Builds the client. Fails only if the TLS backend cannot be initialised.
+    pub fn build(self) -> Result<Client, Error> {
         let base_url = self
             .base_url
             .unwrap_or_else(|| self.cloud.base_url().to_owned());
-        Client {
+        let bare = || {
+            reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .connect_timeout(self.connect_timeout)
+        };
+        let build_error = |err: reqwest::Error| {
+            Error::new(ErrorKind::Configuration, "cannot build the HTTP client").with_source(err)
+        };
+        let api = match self.http {
+            Some(client) => client,
+            None => bare().build().map_err(build_error)?,
+        };
+        let download = bare()
+            .read_timeout(self.read_timeout)
+            .build()
+            .map_err(build_error)?;
+        Ok(Client {
             inner: Arc::new(ClientConfig {
                 cloud: self.cloud,
                 base_url: base_url.trim_end_matches('/').to_owned(),
                 version: self.version,
+                token: self.token,
+                api,
+                download,
+                timeout: self.timeout,
+                retry: self.retry,
             }),
-        }
+        })
     }
 }

@@ -13,6 +13,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::Deserializer;
+
+use super::meta::{ColumnMeta, ColumnType};
 use serde::de::{self, Error as _, SeqAccess, Visitor};
 
 /// How one column type reads a value. Every method but `from_text` defaults to "wrong type".
@@ -294,6 +296,37 @@ fn seconds_value(text: &str) -> Option<f64> {
         digits::<u64>(fraction)?;
     }
     text.parse().ok()
+}
+
+/// Decodes one CSV cell as `column` says, to find which cell of a record failed when the CSV
+/// deserializer does not say (it gives no field index for a decoder's own errors).
+pub(crate) fn check_cell(column: &ColumnMeta, text: &str) -> Result<(), String> {
+    type Text<'a> = serde::de::value::StrDeserializer<'a, serde::de::value::Error>;
+    fn run<'a, T, U>(
+        required: impl FnOnce(Text<'a>) -> Result<T, serde::de::value::Error>,
+        optional: impl FnOnce(Text<'a>) -> Result<U, serde::de::value::Error>,
+        is_optional: bool,
+        text: &'a str,
+    ) -> Result<(), String> {
+        let cell = Text::new(text);
+        let result = if is_optional {
+            optional(cell).map(drop)
+        } else {
+            required(cell).map(drop)
+        };
+        result.map_err(|err| err.to_string())
+    }
+    let optional = column.optional;
+    match column.ty {
+        ColumnType::Date => run(date, optional_date, optional, text),
+        ColumnType::DateTime => run(datetime, optional_datetime, optional, text),
+        ColumnType::String => run(string, optional_string, optional, text),
+        ColumnType::Integer => run(integer, optional_integer, optional, text),
+        ColumnType::Boolean => run(boolean, optional_boolean, optional, text),
+        ColumnType::Duration => run(duration, optional_duration, optional, text),
+        // Splitting text never fails.
+        ColumnType::List { .. } => Ok(()),
+    }
 }
 
 /// A `list` column's items; `SEPARATOR` comes from the spec.

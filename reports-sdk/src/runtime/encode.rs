@@ -22,6 +22,40 @@ pub(crate) fn optional_duration<S: Serializer>(
     }
 }
 
+/// Writes a list as its CSV cell: the items joined by `SEPARATOR`, so rows serialize to CSV as
+/// well as to JSON.
+pub(crate) fn list<const SEPARATOR: char, S: Serializer>(
+    items: &[String],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(&Joined::<SEPARATOR>(items))
+}
+
+/// Like [`list`], `None` as a missing value.
+pub(crate) fn optional_list<const SEPARATOR: char, S: Serializer>(
+    items: &Option<Vec<String>>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match items {
+        Some(items) => serializer.collect_str(&Joined::<SEPARATOR>(items)),
+        None => serializer.serialize_none(),
+    }
+}
+
+struct Joined<'a, const SEPARATOR: char>(&'a [String]);
+
+impl<const SEPARATOR: char> std::fmt::Display for Joined<'_, SEPARATOR> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (index, item) in self.0.iter().enumerate() {
+            if index > 0 {
+                write!(f, "{SEPARATOR}")?;
+            }
+            f.write_str(item)?;
+        }
+        Ok(())
+    }
+}
+
 struct Clock(Duration);
 
 impl std::fmt::Display for Clock {
@@ -48,5 +82,12 @@ mod tests {
         assert_eq!(Clock(Duration::from_secs(3723)).to_string(), "01:02:03");
         assert_eq!(Clock(Duration::from_secs(442_801)).to_string(), "123:00:01");
         assert_eq!(Clock(Duration::from_millis(1500)).to_string(), "00:00:01.5");
+    }
+
+    #[test]
+    fn list_format() {
+        let items = ["OFFICE E3".to_owned(), "TEAMS".to_owned()];
+        assert_eq!(Joined::<'+'>(&items).to_string(), "OFFICE E3+TEAMS");
+        assert_eq!(Joined::<'+'>(&[]).to_string(), "");
     }
 }

@@ -1,10 +1,16 @@
 //! What the generator knows about each report, as data the runtime works from. The runtime
 //! never names a report: it reads these.
 
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 /// A report's typed row, tied to the report's metadata. Implemented by every generated row type.
-pub trait Report: DeserializeOwned + Send + 'static {
+///
+/// Rows serialize with their exact CSV headers as keys, so they can be written back out as CSV
+/// or JSON.
+pub trait Report:
+    DeserializeOwned + Serialize + Clone + std::fmt::Debug + Send + Sync + 'static
+{
     /// Everything the spec says about the report.
     const META: &'static ReportMeta;
 }

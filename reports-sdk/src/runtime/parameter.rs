@@ -5,7 +5,7 @@ use std::fmt::{self, Write as _};
 
 use chrono::NaiveDate;
 
-use super::meta::{FormMeta, ReportMeta};
+use super::meta::{FormMeta, ParameterKind, ParameterMeta, ReportMeta};
 
 /// Implemented by the generated enum parameter types, such as `Period`.
 pub trait EnumParameter: Copy + Send + Sync + 'static {
@@ -55,21 +55,71 @@ pub fn parse_enum<T: EnumParameter>(text: &str) -> Result<T, ParseEnumError> {
         })
 }
 
-/// One argument of a report call, in the order of its form's parameters.
+/// One argument of a report call. Generated methods build these from typed values; tools that
+/// work from the catalogue build them with [`Argument::parse`] and pass them to
+/// [`Client::request`](crate::Client::request).
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[allow(
-    dead_code,
-    reason = "which kinds are built depends on the parameters of the compiled-in families"
-)]
-pub(crate) enum Argument {
+#[non_exhaustive]
+pub enum Argument {
+    /// A value of an enum parameter, as written in the path (`D7`).
     Enum(&'static str),
+    /// A `date` parameter.
     Date(NaiveDate),
+    /// A `string` parameter.
     String(String),
 }
 
 impl Argument {
     pub(crate) fn enumerated<T: EnumParameter>(value: T) -> Self {
         Argument::Enum(value.as_str())
+    }
+
+    /// Reads `text` as a value of `parameter`: one of its values (any case) for an enum,
+    /// `YYYY-MM-DD` for a date, anything for a string.
+    pub fn parse(parameter: &ParameterMeta, text: &str) -> Result<Argument, String> {
+        let text = text.trim();
+        match parameter.kind {
+            ParameterKind::Enum { type_name, values } => values
+                .iter()
+                .copied()
+                .find(|value| value.eq_ignore_ascii_case(text))
+                .map(Argument::Enum)
+                .ok_or_else(|| {
+                    format!(
+                        "{text:?} is not a {type_name} (parameter `{}`); expected one of: {}",
+                        parameter.name,
+                        values.join(", ")
+                    )
+                }),
+            ParameterKind::Date => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .map(Argument::Date)
+                .map_err(|_| {
+                    format!(
+                        "{text:?} is not a date (parameter `{}`); write it as YYYY-MM-DD",
+                        parameter.name
+                    )
+                }),
+            ParameterKind::String => Ok(Argument::String(text.to_owned())),
+        }
+    }
+
+    /// Whether this argument can stand for `parameter`.
+    pub(crate) fn fits(&self, parameter: &ParameterMeta) -> bool {
+        match (self, parameter.kind) {
+            (Argument::Enum(value), ParameterKind::Enum { values, .. }) => values.contains(value),
+            (Argument::Date(_), ParameterKind::Date) => true,
+            (Argument::String(_), ParameterKind::String) => true,
+            _ => false,
+        }
+    }
+
+    /// The value as written in the path, before quoting and escaping.
+    pub fn as_path_value(&self) -> String {
+        match self {
+            Argument::Enum(value) => (*value).to_owned(),
+            Argument::Date(date) => date.format("%Y-%m-%d").to_string(),
+            Argument::String(value) => value.clone(),
+        }
     }
 }
 
@@ -90,11 +140,7 @@ pub(crate) fn report_path(report: &ReportMeta, form: &FormMeta, arguments: &[Arg
         }
         path.push_str(parameter.name);
         path.push('=');
-        let value = match argument {
-            Argument::Enum(value) => (*value).to_owned(),
-            Argument::Date(date) => date.format("%Y-%m-%d").to_string(),
-            Argument::String(value) => value.clone(),
-        };
+        let value = argument.as_path_value();
         if parameter.quoted {
             path.push('\'');
             push_encoded(&mut path, &value.replace('\'', "''"));

@@ -1,13 +1,24 @@
 //! One report call, as returned by a generated client method: settings first, then a terminal
-//! call.
+//! call (`send`, `stream`, `bytes`, `write_to`).
 
 use std::marker::PhantomData;
 
+use tokio::io::AsyncWrite;
+
 use super::client::Client;
+use super::error::{Error, ErrorKind};
 use super::meta::{ApiVersion, FormMeta, Format, Report, ReportMeta};
 use super::parameter::{Argument, report_path};
+use super::response::{Fetched, NotModified, RawReport, ReportRows};
+use super::stream::{RowStream, write_raw};
+use super::transport::{Call, Opened};
 
 /// A report call with its arguments, not sent yet. Returned by every generated method.
+///
+/// Terminal calls: [`send`](Self::send) (every row, typed), [`stream`](Self::stream) (rows as
+/// they download), [`bytes`](Self::bytes) and [`write_to`](Self::write_to) (the file as served).
+/// [`if_none_match`](Self::if_none_match) turns it into a [`ConditionalRequest`], whose terminal
+/// calls can answer [`Fetched::NotModified`].
 #[must_use = "a report request does nothing until it is sent"]
 pub struct ReportRequest<R> {
     client: Client,
@@ -15,33 +26,24 @@ pub struct ReportRequest<R> {
     arguments: Vec<Argument>,
     version: Option<ApiVersion>,
     format: Format,
-    if_none_match: Option<String>,
     row: PhantomData<fn() -> R>,
 }
 
-impl<R> std::fmt::Debug for ReportRequest<R>
-where
-    R: Report,
-{
+impl<R: Report> std::fmt::Debug for ReportRequest<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ReportRequest")
             .field("report", &R::META.id)
             .field("path", &self.path())
             .field("version", &self.api_version())
             .field("format", &self.format)
-            .field("if_none_match", &self.if_none_match)
             .finish()
     }
 }
 
 impl<R: Report> ReportRequest<R> {
-    pub(crate) fn new<const N: usize>(
-        client: &Client,
-        form: usize,
-        arguments: [Argument; N],
-    ) -> Self {
+    pub(crate) fn new(client: &Client, form: usize, arguments: impl Into<Vec<Argument>>) -> Self {
         // The generator emits one method per form with its index, so the index is always valid;
-        // falling back to the first form keeps this total without a panic path.
+        // falling back keeps this total without a panic path.
         let form = R::META
             .forms
             .get(form)
@@ -53,7 +55,6 @@ impl<R: Report> ReportRequest<R> {
             arguments: arguments.into(),
             version: None,
             format: Format::Csv,
-            if_none_match: None,
             row: PhantomData,
         }
     }
@@ -70,11 +71,13 @@ impl<R: Report> ReportRequest<R> {
         self
     }
 
-    /// Sends `If-None-Match`: if the report's ETag still matches, Graph answers
-    /// `304 Not Modified` instead of the report.
-    pub fn if_none_match(mut self, etag: impl Into<String>) -> Self {
-        self.if_none_match = Some(etag.into());
-        self
+    /// Sends `If-None-Match`: if the report still has this ETag, Graph answers
+    /// `304 Not Modified` and the terminal calls return [`Fetched::NotModified`].
+    pub fn if_none_match(self, etag: impl Into<String>) -> ConditionalRequest<R> {
+        ConditionalRequest {
+            request: self,
+            etag: etag.into(),
+        }
     }
 
     /// What the spec says about the report.
@@ -110,6 +113,197 @@ impl<R: Report> ReportRequest<R> {
             url.push_str("?$format=application/json");
         }
         url
+    }
+
+    /// Downloads the report and decodes every row.
+    pub async fn send(self) -> Result<ReportRows<R>, Error> {
+        let (rows, info) = self.stream().await?.collect_rows().await?;
+        Ok(ReportRows { rows, info })
+    }
+
+    /// Starts the download and returns the rows as a stream, decoded as the body arrives.
+    pub async fn stream(self) -> Result<RowStream<R>, Error> {
+        let opened = self.open(None).await?;
+        let etag = etag_of(&opened);
+        let version = self.api_version();
+        RowStream::open(self.client, opened, version, etag).await
+    }
+
+    /// Downloads the report as Graph served it: the CSV file, or for JSON one
+    /// `{"value":[...]}` document with the rows of every page.
+    pub async fn bytes(self) -> Result<RawReport, Error> {
+        match self.raw(None).await? {
+            Fetched::Modified(raw) => Ok(raw),
+            Fetched::NotModified(_) => Err(unexpected_not_modified(R::META)),
+        }
+    }
+
+    /// Streams the report as Graph served it into `writer`, returning the bytes written.
+    pub async fn write_to<W: AsyncWrite + Unpin>(self, writer: &mut W) -> Result<u64, Error> {
+        let opened = self.open(None).await?;
+        if let Opened::NotModified { .. } = opened {
+            return Err(unexpected_not_modified(R::META));
+        }
+        write_raw(&self.client, R::META, opened, writer).await
+    }
+
+    async fn raw(&self, etag: Option<&str>) -> Result<Fetched<RawReport>, Error> {
+        let opened = self.open(etag).await?;
+        let tag = etag_of(&opened);
+        if let Opened::NotModified { etag } = opened {
+            return Ok(Fetched::NotModified(NotModified { etag }));
+        }
+        // What Graph served, which is not always what was asked: a `302` to a JSON request
+        // still downloads a CSV file.
+        let format = match opened {
+            Opened::Json { .. } => Format::Json,
+            _ => Format::Csv,
+        };
+        let mut bytes = Vec::new();
+        write_raw(&self.client, R::META, opened, &mut bytes).await?;
+        Ok(Fetched::Modified(RawReport {
+            bytes: bytes.into(),
+            format,
+            etag: tag,
+        }))
+    }
+
+    /// Checks the spec allows the call here, then sends it.
+    async fn open(&self, if_none_match: Option<&str>) -> Result<Opened, Error> {
+        self.check_available()?;
+        let url = self.url();
+        Call {
+            config: &self.client.inner,
+            meta: R::META,
+            url,
+            format: self.format,
+            if_none_match,
+        }
+        .open()
+        .await
+    }
+
+    fn check_available(&self) -> Result<(), Error> {
+        let meta = R::META;
+        let cloud = self.client.inner.cloud;
+        let version = self.api_version();
+        let not_available = |message: String| {
+            Err(Error::new(ErrorKind::NotAvailable, message).with_report(meta.id))
+        };
+        if !meta.clouds.contains(&cloud) {
+            return not_available(format!(
+                "the spec lists this report for the {} cloud(s) only, not for `{cloud}`",
+                meta.clouds
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        let Some(formats) = meta.formats(version) else {
+            return not_available(format!(
+                "the report is not served by API version `{version}`; use {}",
+                meta.versions
+                    .iter()
+                    .map(|v| format!("`{}`", v.version))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            ));
+        };
+        if !formats.contains(&self.format) {
+            return not_available(format!(
+                "API version `{version}` serves this report as {} only, not as {}",
+                formats
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                self.format
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A [`ReportRequest`] sent with `If-None-Match`: each terminal call answers
+/// [`Fetched::NotModified`] when the report still has the given ETag.
+#[must_use = "a report request does nothing until it is sent"]
+pub struct ConditionalRequest<R> {
+    request: ReportRequest<R>,
+    etag: String,
+}
+
+impl<R: Report> std::fmt::Debug for ConditionalRequest<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConditionalRequest")
+            .field("request", &self.request)
+            .field("if_none_match", &self.etag)
+            .finish()
+    }
+}
+
+impl<R: Report> ConditionalRequest<R> {
+    /// Downloads and decodes every row, unless the report is unchanged.
+    pub async fn send(self) -> Result<Fetched<ReportRows<R>>, Error> {
+        Ok(match self.stream().await? {
+            Fetched::Modified(stream) => {
+                let (rows, info) = stream.collect_rows().await?;
+                Fetched::Modified(ReportRows { rows, info })
+            }
+            Fetched::NotModified(not_modified) => Fetched::NotModified(not_modified),
+        })
+    }
+
+    /// Streams the rows, unless the report is unchanged.
+    pub async fn stream(self) -> Result<Fetched<RowStream<R>>, Error> {
+        let request = self.request;
+        let opened = request.open(Some(&self.etag)).await?;
+        if let Opened::NotModified { etag } = opened {
+            return Ok(Fetched::NotModified(NotModified { etag }));
+        }
+        let etag = etag_of(&opened);
+        let version = request.api_version();
+        RowStream::open(request.client, opened, version, etag)
+            .await
+            .map(Fetched::Modified)
+    }
+
+    /// The report as served, unless it is unchanged.
+    pub async fn bytes(self) -> Result<Fetched<RawReport>, Error> {
+        self.request.raw(Some(&self.etag)).await
+    }
+
+    /// Streams the report as served into `writer`, unless it is unchanged.
+    pub async fn write_to<W: AsyncWrite + Unpin>(
+        self,
+        writer: &mut W,
+    ) -> Result<Fetched<u64>, Error> {
+        let opened = self.request.open(Some(&self.etag)).await?;
+        if let Opened::NotModified { etag } = opened {
+            return Ok(Fetched::NotModified(NotModified { etag }));
+        }
+        write_raw(&self.request.client, R::META, opened, writer)
+            .await
+            .map(Fetched::Modified)
+    }
+}
+
+/// A `304` to a request that sent no `If-None-Match` (a misbehaving proxy or cache): an empty
+/// body is not the report.
+fn unexpected_not_modified(meta: &'static ReportMeta) -> Error {
+    Error::new(
+        ErrorKind::Service,
+        "Graph answered 304 Not Modified to a request without If-None-Match",
+    )
+    .with_report(meta.id)
+    .with_status(304)
+}
+
+fn etag_of(opened: &Opened) -> Option<String> {
+    match opened {
+        Opened::NotModified { etag } | Opened::Csv { etag, .. } | Opened::Json { etag, .. } => {
+            etag.clone()
+        }
     }
 }
 

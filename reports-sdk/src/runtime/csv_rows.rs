@@ -1,0 +1,489 @@
+//! Decodes a CSV report incrementally, chunk by chunk as the body downloads, so memory stays
+//! bounded by the longest record rather than the file. Columns are matched by header (trimmed,
+//! UTF-8 BOM removed); the header is checked against the spec before any row is decoded.
+
+use std::collections::VecDeque;
+
+use chrono::NaiveDate;
+use csv::ByteRecord;
+use csv_core::ReadRecordResult;
+
+use super::decode::check_cell;
+use super::error::{Error, ErrorKind, Position};
+use super::meta::{Report, ReportMeta};
+use super::response::SchemaDrift;
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+/// The header Graph puts first in every report; its value is exposed as the refresh date.
+pub(crate) const REFRESH_DATE_HEADER: &str = "Report Refresh Date";
+
+#[derive(Debug)]
+pub(crate) struct CsvDecoder {
+    meta: &'static ReportMeta,
+    core: csv_core::Reader,
+    output: Vec<u8>,
+    ends: Vec<usize>,
+    output_len: usize,
+    ends_len: usize,
+    /// The first bytes, held until it is known whether they are a BOM.
+    start: Option<Vec<u8>>,
+    record: ByteRecord,
+    records: u64,
+    header: Option<Header>,
+    refresh_date: Option<NaiveDate>,
+    finished: bool,
+}
+
+#[derive(Debug)]
+struct Header {
+    record: ByteRecord,
+    names: Vec<String>,
+    drift: SchemaDrift,
+    refresh_date_index: Option<usize>,
+}
+
+impl CsvDecoder {
+    pub(crate) fn new(meta: &'static ReportMeta) -> Self {
+        CsvDecoder {
+            meta,
+            core: csv_core::Reader::new(),
+            output: vec![0; 4096],
+            ends: vec![0; 64],
+            output_len: 0,
+            ends_len: 0,
+            start: Some(Vec::new()),
+            record: ByteRecord::new(),
+            records: 0,
+            header: None,
+            refresh_date: None,
+            finished: false,
+        }
+    }
+
+    /// How the file's columns differ from the spec's, once the header has been read.
+    pub(crate) fn drift(&self) -> Option<&SchemaDrift> {
+        self.header.as_ref().map(|header| &header.drift)
+    }
+
+    /// The `Report Refresh Date` of the first row, once it has been read.
+    pub(crate) fn refresh_date(&self) -> Option<NaiveDate> {
+        self.refresh_date
+    }
+
+    /// Bytes held for a record not complete yet.
+    #[cfg(test)]
+    pub(crate) fn buffered_bytes(&self) -> usize {
+        self.output_len + self.start.as_ref().map_or(0, Vec::len)
+    }
+
+    /// Decodes every record completed by `input`, appending rows to `rows`.
+    pub(crate) fn feed<R: Report>(
+        &mut self,
+        input: &[u8],
+        rows: &mut VecDeque<R>,
+    ) -> Result<(), Error> {
+        match self.start.take() {
+            Some(mut start) => {
+                start.extend_from_slice(input);
+                if start.len() < BOM.len() && BOM.starts_with(&start) {
+                    self.start = Some(start);
+                    return Ok(());
+                }
+                let body = start.strip_prefix(BOM).unwrap_or(&start);
+                self.split(body, false, rows)
+            }
+            None => self.split(input, false, rows),
+        }
+    }
+
+    /// Ends the file: decodes a last record without a line break, and fails if there was no
+    /// header at all.
+    pub(crate) fn finish<R: Report>(&mut self, rows: &mut VecDeque<R>) -> Result<(), Error> {
+        if let Some(start) = self.start.take() {
+            self.split(start.strip_prefix(BOM).unwrap_or(&start), false, rows)?;
+        }
+        self.split(&[], true, rows)?;
+        if self.header.is_none() {
+            return Err(self.error(
+                ErrorKind::Decode,
+                "the report file is empty: it has no header line",
+            ));
+        }
+        Ok(())
+    }
+
+    fn split<R: Report>(
+        &mut self,
+        mut input: &[u8],
+        at_end: bool,
+        rows: &mut VecDeque<R>,
+    ) -> Result<(), Error> {
+        loop {
+            // csv-core takes an empty input as the end of the file: only `finish` may pass one.
+            if self.finished || (input.is_empty() && !at_end) {
+                return Ok(());
+            }
+            let (result, read, written, ended) = self.core.read_record(
+                input,
+                &mut self.output[self.output_len..],
+                &mut self.ends[self.ends_len..],
+            );
+            let ended_on_newline = read > 0 && input[read - 1] == b'\n';
+            input = &input[read..];
+            self.output_len += written;
+            self.ends_len += ended;
+            match result {
+                ReadRecordResult::InputEmpty if !at_end => return Ok(()),
+                ReadRecordResult::InputEmpty => {
+                    self.finished = true;
+                    return Ok(());
+                }
+                ReadRecordResult::OutputFull => {
+                    let grown = self.output.len() * 2;
+                    self.output.resize(grown, 0);
+                }
+                ReadRecordResult::OutputEndsFull => {
+                    let grown = self.ends.len() * 2;
+                    self.ends.resize(grown, 0);
+                }
+                ReadRecordResult::Record => {
+                    // csv-core counts every `\n` it has read; the record ends on the line before
+                    // a `\n` just consumed, and starts as many lines earlier as it holds quoted
+                    // line breaks.
+                    let end_line = self.core.line() - u64::from(ended_on_newline);
+                    let inner_breaks = self.output[..self.output_len]
+                        .iter()
+                        .filter(|byte| **byte == b'\n')
+                        .count() as u64;
+                    self.complete_record(end_line.saturating_sub(inner_breaks), rows)?;
+                }
+                ReadRecordResult::End => {
+                    self.finished = true;
+                    return Ok(());
+                }
+            }
+        }
+    }
+
+    fn complete_record<R: Report>(
+        &mut self,
+        line: u64,
+        rows: &mut VecDeque<R>,
+    ) -> Result<(), Error> {
+        self.record.clear();
+        let mut field_start = 0;
+        for &end in &self.ends[..self.ends_len] {
+            self.record.push_field(&self.output[field_start..end]);
+            field_start = end;
+        }
+        self.output_len = 0;
+        self.ends_len = 0;
+        match &self.header {
+            None => self.read_header(line),
+            Some(_) => {
+                self.records += 1;
+                let row = self.decode_row(line)?;
+                rows.push_back(row);
+                Ok(())
+            }
+        }
+    }
+
+    fn read_header(&mut self, line: u64) -> Result<(), Error> {
+        let mut names = Vec::with_capacity(self.record.len());
+        let mut trimmed =
+            ByteRecord::with_capacity(self.record.as_slice().len(), self.record.len());
+        for (index, field) in self.record.iter().enumerate() {
+            let name = std::str::from_utf8(field)
+                .map_err(|err| {
+                    self.error(
+                        ErrorKind::Decode,
+                        format!("header {} is not UTF-8", index + 1),
+                    )
+                    .with_position(Position {
+                        line: Some(line),
+                        record: 0,
+                        column: None,
+                    })
+                    .with_source(err)
+                })?
+                .trim()
+                .to_owned();
+            trimmed.push_field(name.as_bytes());
+            names.push(name);
+        }
+        let missing_required: Vec<&str> = self
+            .meta
+            .columns
+            .iter()
+            .filter(|column| !column.optional && !names.iter().any(|name| name == column.header))
+            .map(|column| column.header)
+            .collect();
+        if !missing_required.is_empty() {
+            return Err(self.error(
+                ErrorKind::MissingColumn,
+                format!(
+                    "the file lacks required column(s) {}; it has {}. If Microsoft dropped or renamed the column, mark it `optional: true` (or fix its header) in the spec and regenerate",
+                    quote_all(&missing_required),
+                    quote_all(&names),
+                ),
+            ));
+        }
+        let drift = SchemaDrift {
+            unknown_columns: names
+                .iter()
+                .filter(|name| self.meta.column(name).is_none())
+                .cloned()
+                .collect(),
+            missing_columns: self
+                .meta
+                .columns
+                .iter()
+                .filter(|column| !names.iter().any(|name| name == column.header))
+                .map(|column| column.header)
+                .collect(),
+        };
+        let refresh_date_index = names.iter().position(|name| name == REFRESH_DATE_HEADER);
+        self.header = Some(Header {
+            record: trimmed,
+            names,
+            drift,
+            refresh_date_index,
+        });
+        Ok(())
+    }
+
+    fn decode_row<R: Report>(&mut self, line: u64) -> Result<R, Error> {
+        let Some(header) = &self.header else {
+            return Err(self.error(ErrorKind::Decode, "a row came before the header"));
+        };
+        let position = Position {
+            line: Some(line),
+            record: self.records,
+            column: None,
+        };
+        if self.record.len() != header.names.len() {
+            return Err(self
+                .error(
+                    ErrorKind::Decode,
+                    format!(
+                        "the record has {} field(s) but the header has {}; the file is malformed or was cut short",
+                        self.record.len(),
+                        header.names.len()
+                    ),
+                )
+                .with_position(position));
+        }
+        if self.refresh_date.is_none() {
+            self.refresh_date = header
+                .refresh_date_index
+                .and_then(|index| self.record.get(index))
+                .and_then(|cell| std::str::from_utf8(cell).ok())
+                .and_then(|text| NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok());
+        }
+        let mut csv_position = csv::Position::new();
+        csv_position.set_line(line).set_record(self.records);
+        self.record.set_position(Some(csv_position));
+        self.record
+            .deserialize::<R>(Some(&header.record))
+            .map_err(|err| {
+                let (field, reason) = match err.kind() {
+                    csv::ErrorKind::Deserialize { err: de, .. } => (
+                        de.field().map(|index| index as usize),
+                        de.kind().to_string(),
+                    ),
+                    other => (None, format!("{other:?}")),
+                };
+                // The deserializer names the field only for its own parse errors; for the
+                // decoders' errors, find the first cell that does not decode as the spec says.
+                let culprit = field.map(|index| (index, reason.clone())).or_else(|| {
+                    header.names.iter().enumerate().find_map(|(index, name)| {
+                        let column = self.meta.column(name)?;
+                        let text = std::str::from_utf8(self.record.get(index)?).ok()?;
+                        check_cell(column, text).err().map(|reason| (index, reason))
+                    })
+                });
+                let column = culprit
+                    .as_ref()
+                    .and_then(|(index, _)| header.names.get(*index))
+                    .cloned();
+                let message = match (&column, culprit) {
+                    (Some(column), Some((_, reason))) => {
+                        format!("cannot decode column {column:?}: {reason}")
+                    }
+                    _ => format!("cannot decode a row: {reason}"),
+                };
+                self.error(ErrorKind::Decode, message)
+                    .with_position(Position { column, ..position })
+                    .with_source(err)
+            })
+    }
+
+    fn error(&self, kind: ErrorKind, message: impl Into<String>) -> Error {
+        Error::new(kind, message).with_report(self.meta.id)
+    }
+}
+
+fn quote_all<S: AsRef<str>>(names: &[S]) -> String {
+    names
+        .iter()
+        .map(|name| format!("{:?}", name.as_ref()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::office365::{Office365ActivationCountsRow, Office365ActivationsUserCountsRow};
+
+    type Counts = Office365ActivationsUserCountsRow;
+
+    fn decode_in_chunks<R: Report>(
+        body: &[u8],
+        chunk: usize,
+    ) -> Result<(Vec<R>, CsvDecoder), Error> {
+        let mut decoder = CsvDecoder::new(R::META);
+        let mut rows = VecDeque::new();
+        for piece in body.chunks(chunk.max(1)) {
+            decoder.feed(piece, &mut rows)?;
+        }
+        decoder.finish(&mut rows)?;
+        Ok((rows.into(), decoder))
+    }
+
+    const SERVED: &[u8] = b"\xEF\xBB\xBFReport Refresh Date,Product Type,Assigned,Activated,Shared Computer Activation\r\n\
+2024-01-31,\"Microsoft 365 Apps, for \"\"enterprise\"\"\",10,8,3\r\n\
+2024-01-31,\"Visio\r\nPlan 2\",4,1,\r\n";
+
+    #[test]
+    fn every_chunking_decodes_the_same_rows() {
+        let (whole, _) = decode_in_chunks::<Counts>(SERVED, SERVED.len()).unwrap();
+        assert_eq!(whole.len(), 2);
+        assert_eq!(
+            whole[0].product_type,
+            "Microsoft 365 Apps, for \"enterprise\""
+        );
+        assert_eq!(whole[0].shared_computer_activation, Some(3));
+        assert_eq!(
+            whole[1].product_type, "Visio\r\nPlan 2",
+            "quoted newline kept"
+        );
+        assert_eq!(whole[1].shared_computer_activation, None);
+        for chunk in 1..SERVED.len() {
+            let (rows, decoder) = decode_in_chunks::<Counts>(SERVED, chunk).unwrap();
+            assert_eq!(rows, whole, "chunks of {chunk} bytes");
+            assert!(decoder.drift().unwrap().is_empty());
+        }
+    }
+
+    #[test]
+    fn bom_is_optional_and_headers_are_trimmed() {
+        let body = b" Report Refresh Date , Product Type,Assigned ,Activated\n2024-01-31,Visio,4,1";
+        let (rows, decoder) = decode_in_chunks::<Counts>(body, 7).unwrap();
+        assert_eq!(rows.len(), 1, "a last record without a line break");
+        assert_eq!(rows[0].activated, 1);
+        assert_eq!(
+            decoder.drift().unwrap().missing_columns,
+            ["Shared Computer Activation"]
+        );
+        assert_eq!(decoder.refresh_date(), NaiveDate::from_ymd_opt(2024, 1, 31));
+    }
+
+    #[test]
+    fn drift_lists_unknown_columns_in_file_order() {
+        let body = b"Zeta,Report Refresh Date,Product Type,Assigned,Activated,Alpha\n1,2024-01-31,Visio,4,1,2\n";
+        let (rows, decoder) = decode_in_chunks::<Counts>(body, 5).unwrap();
+        assert_eq!(rows[0].assigned, 4);
+        let drift = decoder.drift().unwrap();
+        assert_eq!(drift.unknown_columns, ["Zeta", "Alpha"]);
+        assert_eq!(drift.missing_columns, ["Shared Computer Activation"]);
+    }
+
+    #[test]
+    fn missing_required_column_fails_before_any_row() {
+        let body = b"Report Refresh Date,Product Type,Activated\n2024-01-31,Visio,1\n";
+        let error = decode_in_chunks::<Counts>(body, 1000).unwrap_err();
+        assert_eq!(error.kind(), crate::runtime::ErrorKind::MissingColumn);
+        let message = error.to_string();
+        assert!(
+            message.starts_with("report `office365_activations_user_counts`: the file lacks required column(s) \"Assigned\""),
+            "{message}"
+        );
+        assert!(message.contains("optional: true"), "{message}");
+    }
+
+    #[test]
+    fn decode_errors_name_line_record_and_column() {
+        let body = b"\xEF\xBB\xBFReport Refresh Date,Product Type,Assigned,Activated\r\n\
+2024-01-31,\"two\r\nlines\",1,1\r\n\
+2024-01-31,Visio,many,1\r\n";
+        let error = decode_in_chunks::<Counts>(body, 3).unwrap_err();
+        assert_eq!(error.kind(), crate::runtime::ErrorKind::Decode);
+        let position = error.position().unwrap();
+        assert_eq!(position.line, Some(4), "the second record starts on line 4");
+        assert_eq!(position.record, 2);
+        assert_eq!(position.column.as_deref(), Some("Assigned"));
+        let message = error.to_string();
+        assert!(
+            message.contains(
+                "cannot decode column \"Assigned\": expected a whole number, found \"many\""
+            ),
+            "{message}"
+        );
+        assert!(
+            message.ends_with("(line 4, record 2, column \"Assigned\")"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_record_cut_short_is_an_error() {
+        let body = b"Report Refresh Date,Product Type,Windows,Mac,Android,iOS,Windows 10 Mobile\n\
+2024-01-31,X,1,2,3,4,5\n2024-01-31,Y,1,2";
+        let error = decode_in_chunks::<Office365ActivationCountsRow>(body, 8).unwrap_err();
+        let message = error.to_string();
+        assert!(
+            message.contains("the record has 4 field(s) but the header has 7"),
+            "{message}"
+        );
+        assert_eq!(error.position().unwrap().line, Some(3));
+    }
+
+    #[test]
+    fn an_empty_file_is_an_error_but_a_header_alone_is_an_empty_report() {
+        let error = decode_in_chunks::<Counts>(b"\xEF\xBB\xBF", 1).unwrap_err();
+        assert!(error.to_string().contains("no header line"), "{error}");
+        let (rows, _) = decode_in_chunks::<Counts>(
+            b"Report Refresh Date,Product Type,Assigned,Activated\r\n",
+            4,
+        )
+        .unwrap();
+        assert!(rows.is_empty());
+    }
+
+    #[test]
+    fn memory_is_bounded_by_a_record_not_the_file() {
+        let mut body = b"Report Refresh Date,Product Type,Assigned,Activated\r\n".to_vec();
+        for index in 0..20_000 {
+            body.extend_from_slice(format!("2024-01-31,Product {index},{index},1\r\n").as_bytes());
+        }
+        let mut decoder = CsvDecoder::new(Counts::META);
+        let mut rows: VecDeque<Counts> = VecDeque::new();
+        let mut peak = 0;
+        let mut decoded = 0;
+        for piece in body.chunks(1024) {
+            decoder.feed(piece, &mut rows).unwrap();
+            peak = peak.max(decoder.buffered_bytes());
+            decoded += rows.drain(..).count();
+        }
+        decoder.finish(&mut rows).unwrap();
+        decoded += rows.len();
+        assert_eq!(decoded, 20_000);
+        assert!(
+            peak < 64,
+            "peak buffered {peak} bytes for a {} byte file",
+            body.len()
+        );
+    }
+}

@@ -1,0 +1,418 @@
+//! Reading an opened report: typed rows as a stream (decoded while the body downloads), or the
+//! raw bytes.
+
+use std::collections::VecDeque;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures_core::Stream;
+use futures_util::StreamExt;
+use futures_util::stream::{self, BoxStream};
+use reqwest::Response;
+use tokio::io::{AsyncWrite, AsyncWriteExt};
+
+use super::client::Client;
+use super::csv_rows::CsvDecoder;
+use super::error::{Error, ErrorKind, Position};
+use super::meta::{ApiVersion, Format, Report, ReportMeta};
+use super::response::{ReportInfo, SchemaDrift};
+use super::transport::{Call, JsonPage, Opened};
+
+const REFRESH_DATE_PROPERTY: &str = "reportRefreshDate";
+
+/// The rows of a report as an async [`Stream`], decoded while the body downloads: memory stays
+/// bounded by one network chunk and one record (CSV) or one page (JSON), whatever the report's
+/// size.
+///
+/// [`info`](Self::info) (ETag, schema drift, refresh date) is known before the first row.
+/// After an error the stream ends.
+pub struct RowStream<R> {
+    info: ReportInfo,
+    rows: BoxStream<'static, Result<R, Error>>,
+}
+
+impl<R> std::fmt::Debug for RowStream<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RowStream")
+            .field("info", &self.info)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<R: Report> RowStream<R> {
+    pub(crate) async fn open(
+        client: Client,
+        opened: Opened,
+        version: ApiVersion,
+        etag: Option<String>,
+    ) -> Result<Self, Error> {
+        let meta = R::META;
+        // The format is what Graph served, which a beta JSON request answered by a CSV
+        // download is not.
+        let format = match opened {
+            Opened::Json { .. } => Format::Json,
+            _ => Format::Csv,
+        };
+        let mut state = match opened {
+            Opened::Csv { body, span, .. } => State {
+                source: Source::Csv {
+                    body,
+                    decoder: Box::new(CsvDecoder::new(meta)),
+                    done: false,
+                    span,
+                    bytes: 0,
+                },
+                queue: VecDeque::new(),
+                meta,
+                client,
+                failed: false,
+            },
+            Opened::Json { page, .. } => State {
+                source: Source::Json {
+                    values: page.rows.into(),
+                    next_link: page.next_link,
+                    record: 0,
+                    pages: Pages::default(),
+                },
+                queue: VecDeque::new(),
+                meta,
+                client,
+                failed: false,
+            },
+            Opened::NotModified { .. } => {
+                return Err(Error::new(
+                    ErrorKind::Service,
+                    "Graph answered 304 Not Modified to a request without If-None-Match",
+                )
+                .with_report(meta.id)
+                .with_status(304));
+            }
+        };
+        let (drift, refresh_date) = state.read_header().await?;
+        let info = ReportInfo {
+            meta,
+            version,
+            format,
+            etag,
+            drift,
+            refresh_date,
+        };
+        let rows = stream::unfold(state, |mut state| async move {
+            state.next_row().await.map(|row| (row, state))
+        })
+        .boxed();
+        Ok(RowStream { info, rows })
+    }
+
+    /// ETag, schema drift, refresh date and the report's metadata.
+    pub fn info(&self) -> &ReportInfo {
+        &self.info
+    }
+
+    /// The next row, or `None` at the end (the same as `StreamExt::next`, without needing a
+    /// futures crate).
+    pub async fn next_row(&mut self) -> Option<Result<R, Error>> {
+        self.rows.next().await
+    }
+
+    /// Reads every remaining row.
+    pub async fn collect_rows(mut self) -> Result<(Vec<R>, ReportInfo), Error> {
+        let mut rows = Vec::new();
+        while let Some(row) = self.rows.next().await {
+            rows.push(row?);
+        }
+        Ok((rows, self.info))
+    }
+}
+
+impl<R> Stream for RowStream<R> {
+    type Item = Result<R, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.rows.as_mut().poll_next(cx)
+    }
+}
+
+enum Source {
+    Csv {
+        body: Response,
+        decoder: Box<CsvDecoder>,
+        done: bool,
+        /// The download's span, where the bytes read so far are recorded.
+        span: tracing::Span,
+        bytes: u64,
+    },
+    Json {
+        values: VecDeque<serde_json::Value>,
+        next_link: Option<String>,
+        record: u64,
+        pages: Pages,
+    },
+}
+
+/// The `@odata.nextLink`s followed so far, so a service that links back to a page it already
+/// served fails instead of looping forever.
+#[derive(Default)]
+struct Pages(std::collections::HashSet<String>);
+
+impl Pages {
+    async fn next(
+        &mut self,
+        client: &Client,
+        meta: &'static ReportMeta,
+        link: &str,
+    ) -> Result<JsonPage, Error> {
+        if !self.0.insert(link.to_owned()) {
+            return Err(Error::new(
+                ErrorKind::Redirect,
+                "@odata.nextLink points back to a page already read; stopping instead of looping",
+            )
+            .with_report(meta.id));
+        }
+        json_call(client, meta).next_page(link).await
+    }
+}
+
+struct State<R> {
+    source: Source,
+    queue: VecDeque<R>,
+    meta: &'static ReportMeta,
+    client: Client,
+    failed: bool,
+}
+
+impl<R: Report> State<R> {
+    /// Reads until the columns are known (and the first row, for the refresh date).
+    async fn read_header(&mut self) -> Result<(SchemaDrift, Option<chrono::NaiveDate>), Error> {
+        match &mut self.source {
+            Source::Csv { .. } => loop {
+                let ready = match &self.source {
+                    Source::Csv { decoder, done, .. } => {
+                        *done || (decoder.drift().is_some() && !self.queue.is_empty())
+                    }
+                    Source::Json { .. } => true,
+                };
+                if ready {
+                    break;
+                }
+                self.pull_csv().await?;
+            },
+            Source::Json { .. } => return self.json_header(),
+        }
+        match &self.source {
+            Source::Csv { decoder, .. } => Ok((
+                decoder.drift().cloned().unwrap_or_default(),
+                decoder.refresh_date(),
+            )),
+            Source::Json { .. } => Ok((SchemaDrift::default(), None)),
+        }
+    }
+
+    fn json_header(&self) -> Result<(SchemaDrift, Option<chrono::NaiveDate>), Error> {
+        let Source::Json { values, .. } = &self.source else {
+            return Ok((SchemaDrift::default(), None));
+        };
+        let Some(serde_json::Value::Object(first)) = values.front() else {
+            return Ok((SchemaDrift::default(), None));
+        };
+        let missing_required: Vec<&str> = self
+            .meta
+            .columns
+            .iter()
+            .filter(|column| !column.optional && !first.contains_key(column.json))
+            .map(|column| column.json)
+            .collect();
+        if !missing_required.is_empty() {
+            return Err(Error::new(
+                ErrorKind::MissingColumn,
+                format!(
+                    "the JSON rows lack required propert(ies) {}; mark the column `optional: true` (or fix its `json:` name) in the spec and regenerate",
+                    missing_required.join(", ")
+                ),
+            )
+            .with_report(self.meta.id));
+        }
+        let drift = SchemaDrift {
+            unknown_columns: first
+                .keys()
+                .filter(|key| !key.starts_with('@'))
+                .filter(|key| !self.meta.columns.iter().any(|column| column.json == *key))
+                .cloned()
+                .collect(),
+            missing_columns: self
+                .meta
+                .columns
+                .iter()
+                .filter(|column| !first.contains_key(column.json))
+                .map(|column| column.header)
+                .collect(),
+        };
+        let refresh_date = first
+            .get(REFRESH_DATE_PROPERTY)
+            .and_then(serde_json::Value::as_str)
+            .and_then(|text| chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok());
+        Ok((drift, refresh_date))
+    }
+
+    /// Reads one more network chunk of a CSV body into the queue.
+    async fn pull_csv(&mut self) -> Result<(), Error> {
+        let Source::Csv {
+            body,
+            decoder,
+            done,
+            span,
+            bytes,
+        } = &mut self.source
+        else {
+            return Ok(());
+        };
+        match body.chunk().await {
+            Ok(Some(chunk)) => {
+                *bytes += chunk.len() as u64;
+                span.record("bytes", *bytes);
+                decoder.feed(&chunk, &mut self.queue)
+            }
+            Ok(None) => {
+                *done = true;
+                decoder.finish(&mut self.queue)
+            }
+            Err(err) => {
+                *done = true;
+                Err(Error::transport("downloading the report", err).with_report(self.meta.id))
+            }
+        }
+    }
+
+    async fn next_row(&mut self) -> Option<Result<R, Error>> {
+        if self.failed {
+            return None;
+        }
+        let row = self.produce().await;
+        if matches!(row, Some(Err(_))) {
+            self.failed = true;
+        }
+        row
+    }
+
+    async fn produce(&mut self) -> Option<Result<R, Error>> {
+        loop {
+            if let Some(row) = self.queue.pop_front() {
+                return Some(Ok(row));
+            }
+            match &mut self.source {
+                Source::Csv { done: true, .. } => return None,
+                Source::Csv { .. } => {
+                    if let Err(error) = self.pull_csv().await {
+                        return Some(Err(error));
+                    }
+                }
+                Source::Json {
+                    values,
+                    next_link,
+                    record,
+                    pages,
+                } => {
+                    if let Some(value) = values.pop_front() {
+                        *record += 1;
+                        let position = Position {
+                            line: None,
+                            record: *record,
+                            column: None,
+                        };
+                        return Some(serde_json::from_value::<R>(value).map_err(|err| {
+                            Error::new(
+                                ErrorKind::Decode,
+                                format!("cannot decode a JSON row: {err}"),
+                            )
+                            .with_report(self.meta.id)
+                            .with_position(position)
+                            .with_source(err)
+                        }));
+                    }
+                    let link = next_link.take()?;
+                    match pages.next(&self.client, self.meta, &link).await {
+                        Ok(JsonPage {
+                            rows,
+                            next_link: next,
+                        }) => {
+                            *values = rows.into();
+                            *next_link = next;
+                        }
+                        Err(error) => return Some(Err(error)),
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn json_call<'a>(client: &'a Client, meta: &'static ReportMeta) -> Call<'a> {
+    Call {
+        config: &client.inner,
+        meta,
+        url: String::new(),
+        format: Format::Json,
+        if_none_match: None,
+    }
+}
+
+/// Writes an opened report to `writer` as Graph served it (JSON pages merged into one
+/// `{"value":[...]}` document), returning the number of bytes written.
+pub(crate) async fn write_raw<W: AsyncWrite + Unpin>(
+    client: &Client,
+    meta: &'static ReportMeta,
+    opened: Opened,
+    writer: &mut W,
+) -> Result<u64, Error> {
+    let io_error = |err: std::io::Error| {
+        Error::new(ErrorKind::Io, "writing the report failed")
+            .with_report(meta.id)
+            .with_source(err)
+    };
+    let mut written = 0u64;
+    match opened {
+        Opened::Csv { mut body, span, .. } => loop {
+            match body.chunk().await {
+                Ok(Some(chunk)) => {
+                    writer.write_all(&chunk).await.map_err(io_error)?;
+                    written += chunk.len() as u64;
+                    span.record("bytes", written);
+                }
+                Ok(None) => break,
+                Err(err) => {
+                    return Err(
+                        Error::transport("downloading the report", err).with_report(meta.id)
+                    );
+                }
+            }
+        },
+        Opened::Json { mut page, .. } => {
+            let mut pages = Pages::default();
+            let mut first = true;
+            writer.write_all(b"{\"value\":[").await.map_err(io_error)?;
+            written += 10;
+            loop {
+                for value in page.rows.drain(..) {
+                    let mut bytes = if first { Vec::new() } else { vec![b','] };
+                    first = false;
+                    serde_json::to_writer(&mut bytes, &value).map_err(|err| {
+                        Error::new(ErrorKind::Io, "re-encoding a JSON row failed")
+                            .with_report(meta.id)
+                            .with_source(err)
+                    })?;
+                    writer.write_all(&bytes).await.map_err(io_error)?;
+                    written += bytes.len() as u64;
+                }
+                match page.next_link.take() {
+                    Some(link) => page = pages.next(client, meta, &link).await?,
+                    None => break,
+                }
+            }
+            writer.write_all(b"]}").await.map_err(io_error)?;
+            written += 2;
+        }
+        Opened::NotModified { .. } => {}
+    }
+    writer.flush().await.map_err(io_error)?;
+    Ok(written)
+}
