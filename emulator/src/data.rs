@@ -1,0 +1,341 @@
+//! Deterministic synthetic report data, generated from the column types: the same report,
+//! arguments and options always give the same table, so tests can compare decoded rows with it
+//! value by value.
+
+use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
+use reports_sdk::{ColumnMeta, ColumnType, ReportMeta};
+
+/// The header Graph puts first in every report.
+const REFRESH_DATE: &str = "Report Refresh Date";
+/// The column added by [`Drift::extra_column`].
+pub const EXTRA_COLUMN: &str = "Emulator Added Column";
+
+/// One cell of a generated table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cell {
+    /// An empty cell (`null` in JSON).
+    Empty,
+    /// Text.
+    Text(String),
+    /// A whole number.
+    Integer(i64),
+    /// A boolean.
+    Boolean(bool),
+    /// A calendar day.
+    Date(NaiveDate),
+    /// A UTC timestamp, whole seconds.
+    DateTime(NaiveDateTime),
+    /// A duration in whole seconds.
+    Duration(u64),
+    /// The items of a list column and the separator the CSV joins them with.
+    List(Vec<String>, char),
+}
+
+impl Cell {
+    /// The cell as the service writes it in CSV, before quoting.
+    pub fn csv_text(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(text) => text.clone(),
+            Cell::Integer(value) => value.to_string(),
+            Cell::Boolean(value) => if *value { "True" } else { "False" }.to_owned(),
+            Cell::Date(date) => date.format("%Y-%m-%d").to_string(),
+            Cell::DateTime(stamp) => stamp.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            Cell::Duration(seconds) => clock(*seconds),
+            Cell::List(items, separator) => items.join(&separator.to_string()),
+        }
+    }
+
+    /// The cell as the beta JSON endpoint writes it.
+    pub fn service_json(&self) -> serde_json::Value {
+        match self {
+            Cell::Empty => serde_json::Value::Null,
+            Cell::Text(text) => text.clone().into(),
+            Cell::Integer(value) => (*value).into(),
+            Cell::Boolean(value) => (*value).into(),
+            Cell::Date(_) | Cell::DateTime(_) => self.csv_text().into(),
+            Cell::Duration(seconds) => format!("PT{seconds}S").into(),
+            Cell::List(items, _) => items.clone().into(),
+        }
+    }
+
+    /// What a decoded SDK row serializes this cell to (`serde_json::to_value(row)[header]`), so
+    /// tests can compare rows with the generated table value by value.
+    pub fn sdk_json(&self, column: &ColumnMeta) -> serde_json::Value {
+        match self {
+            Cell::Empty if column.optional => serde_json::Value::Null,
+            Cell::Empty => match column.ty {
+                ColumnType::String | ColumnType::List { .. } => "".into(),
+                _ => serde_json::Value::Null,
+            },
+            Cell::Duration(seconds) => clock(*seconds).into(),
+            Cell::List(..) => self.csv_text().into(),
+            Cell::DateTime(stamp) => stamp
+                .and_utc()
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                .into(),
+            other => other.service_json(),
+        }
+    }
+}
+
+fn clock(seconds: u64) -> String {
+    format!(
+        "{:02}:{:02}:{:02}",
+        seconds / 3600,
+        seconds / 60 % 60,
+        seconds % 60
+    )
+}
+
+/// How the served file differs from the spec, to simulate Microsoft changing a report.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Drift {
+    /// Add a column the spec does not know ([`EXTRA_COLUMN`]) as the second column.
+    pub extra_column: bool,
+    /// Leave out every column the spec marks as optional.
+    pub drop_optional: bool,
+    /// Serve the columns in reverse order.
+    pub reverse_columns: bool,
+}
+
+/// A generated report: its columns in file order and its rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    /// The report.
+    pub meta: &'static ReportMeta,
+    /// Columns in file order, with the spec's column (`None` for one the spec does not know).
+    pub columns: Vec<(String, Option<&'static ColumnMeta>)>,
+    /// Rows of cells, one cell per column.
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl Table {
+    /// The cell of row `row` (0-based) in the column with this header.
+    pub fn cell(&self, row: usize, header: &str) -> Option<&Cell> {
+        let index = self.columns.iter().position(|(name, _)| name == header)?;
+        self.rows.get(row)?.get(index)
+    }
+
+    /// The CSV file the service serves: UTF-8 BOM, CRLF, fields quoted where needed.
+    pub fn to_csv(&self) -> Vec<u8> {
+        let mut out = "\u{feff}".as_bytes().to_vec();
+        let headers: Vec<String> = self.columns.iter().map(|(name, _)| quote(name)).collect();
+        out.extend_from_slice(headers.join(",").as_bytes());
+        out.extend_from_slice(b"\r\n");
+        for row in &self.rows {
+            let cells: Vec<String> = row.iter().map(|cell| quote(&cell.csv_text())).collect();
+            out.extend_from_slice(cells.join(",").as_bytes());
+            out.extend_from_slice(b"\r\n");
+        }
+        out
+    }
+
+    /// The rows as beta JSON objects, keyed by the columns' JSON names.
+    pub fn json_rows(&self) -> Vec<serde_json::Value> {
+        self.rows
+            .iter()
+            .map(|row| {
+                let object = row
+                    .iter()
+                    .zip(&self.columns)
+                    .map(|(cell, (name, column))| {
+                        let key =
+                            column.map_or_else(|| camel(name), |column| column.json.to_owned());
+                        (key, cell.service_json())
+                    })
+                    .collect();
+                serde_json::Value::Object(object)
+            })
+            .collect()
+    }
+}
+
+/// What to generate.
+#[derive(Debug, Clone, Copy)]
+pub struct DataOptions {
+    /// Rows per report.
+    pub rows: usize,
+    /// The service's "today": the refresh date is the day before.
+    pub today: NaiveDate,
+    /// Columns added, dropped or reordered.
+    pub drift: Drift,
+}
+
+/// The table for one report call. `arguments` are the call's `(name, value)` pairs as written
+/// in the path (quotes removed); `version` is `v1.0` or `beta`.
+pub fn generate(
+    meta: &'static ReportMeta,
+    arguments: &[(String, String)],
+    version: &str,
+    options: &DataOptions,
+) -> Table {
+    let mut seed = Fnv::default();
+    seed.write(meta.id);
+    seed.write(version);
+    for (name, value) in arguments {
+        seed.write(name);
+        seed.write(value);
+    }
+    let mut random = SplitMix(seed.0);
+    let refresh_date = options.today - TimeDelta::days(1);
+    let (first_day, last_day) = period(arguments, refresh_date);
+
+    let mut columns: Vec<(String, Option<&'static ColumnMeta>)> = meta
+        .columns
+        .iter()
+        .filter(|column| !(options.drift.drop_optional && column.optional))
+        .map(|column| (column.header.to_owned(), Some(column)))
+        .collect();
+    if options.drift.extra_column {
+        columns.insert(1.min(columns.len()), (EXTRA_COLUMN.to_owned(), None));
+    }
+    if options.drift.reverse_columns {
+        columns.reverse();
+    }
+    let rows = (0..options.rows)
+        .map(|row| {
+            columns
+                .iter()
+                .map(|(header, column)| match column {
+                    Some(column) if column.header == REFRESH_DATE => Cell::Date(refresh_date),
+                    Some(column) => cell(column, row, &mut random, first_day, last_day),
+                    None => Cell::Text(format!("{header} {row}")),
+                })
+                .collect()
+        })
+        .collect();
+    Table {
+        meta,
+        columns,
+        rows,
+    }
+}
+
+/// The days a call covers: its `date`, or its period (`D7` = the 7 days to the refresh date).
+fn period(arguments: &[(String, String)], refresh_date: NaiveDate) -> (NaiveDate, NaiveDate) {
+    for (name, value) in arguments {
+        if let Ok(date) = NaiveDate::parse_from_str(value, "%Y-%m-%d") {
+            return (date, date);
+        }
+        if name == "period" {
+            let days = value
+                .trim_start_matches(['D', 'd'])
+                .parse::<i64>()
+                .unwrap_or(180);
+            return (refresh_date - TimeDelta::days(days - 1), refresh_date);
+        }
+    }
+    (refresh_date - TimeDelta::days(29), refresh_date)
+}
+
+const WORDS: &[&str] = &[
+    "Microsoft 365 E3",
+    "Teams",
+    "Visio Plan 2",
+    "Project Online",
+    "Exchange Online (Plan 1)",
+];
+
+fn cell(
+    column: &ColumnMeta,
+    row: usize,
+    random: &mut SplitMix,
+    first_day: NaiveDate,
+    last_day: NaiveDate,
+) -> Cell {
+    let roll = random.next();
+    if column.optional && roll % 5 == 0 {
+        return Cell::Empty;
+    }
+    let span = (last_day - first_day).num_days().max(0) as u64 + 1;
+    match column.ty {
+        ColumnType::Date => Cell::Date(first_day + TimeDelta::days((roll % span) as i64)),
+        ColumnType::DateTime => {
+            let seconds = roll % (span * 86_400);
+            Cell::DateTime(
+                first_day.and_time(chrono::NaiveTime::MIN) + TimeDelta::seconds(seconds as i64),
+            )
+        }
+        ColumnType::String => Cell::Text(match row % 4 {
+            // The service quotes values with commas, quotes and line breaks.
+            1 => format!("{} {row}, \"quoted\"", column.header),
+            3 if row % 8 == 3 => format!("{} {row}\r\nsecond line", column.header),
+            _ => format!("{} {row}", column.header),
+        }),
+        ColumnType::Integer => Cell::Integer((roll % 100_000) as i64),
+        ColumnType::Boolean => Cell::Boolean(roll % 2 == 0),
+        ColumnType::Duration => Cell::Duration(roll % 400_000),
+        ColumnType::List { separator } => {
+            let count = (roll % 4) as usize;
+            let items = (0..count)
+                .map(|offset| WORDS[(row + offset) % WORDS.len()].to_owned())
+                .collect();
+            Cell::List(items, separator)
+        }
+        // A future column type is generated as text.
+        _ => Cell::Text(format!("{} {row}", column.header)),
+    }
+}
+
+fn camel(header: &str) -> String {
+    let mut out = String::new();
+    for (index, word) in header.split_whitespace().enumerate() {
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            if index == 0 {
+                out.extend(first.to_lowercase());
+            } else {
+                out.extend(first.to_uppercase());
+            }
+            out.push_str(chars.as_str());
+        }
+    }
+    out
+}
+
+fn quote(text: &str) -> String {
+    if text.contains([',', '"', '\r', '\n']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}
+
+/// FNV-1a, to seed the generator from the call.
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Fnv {
+    fn write(&mut self, text: &str) {
+        for byte in text.bytes().chain([0xff]) {
+            self.0 ^= u64::from(byte);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+/// SplitMix64: small, fast and deterministic.
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+}
+
+/// A stable tag for a table: changes whenever its bytes would.
+pub fn etag(table: &Table) -> String {
+    let mut hash = Fnv::default();
+    hash.write(&String::from_utf8_lossy(&table.to_csv()));
+    format!("\"{:016x}\"", hash.0)
+}
