@@ -581,13 +581,21 @@ fn cut_mid_row(body: Vec<u8>) -> Body {
         .map_or(cut, |offset| cut + offset + 1)
         .min(body.len().saturating_sub(1));
     let sent = bytes::Bytes::from(body).slice(..cut);
-    let chunks = stream::iter([
-        Ok(sent),
-        Err(std::io::Error::new(
-            std::io::ErrorKind::ConnectionReset,
-            "emulated connection loss",
-        )),
-    ]);
+    // The pause lets the head and the first part reach the client before the connection
+    // breaks, as when a real download drops mid-file.
+    let chunks = stream::unfold(Some(Some(sent)), |step| async move {
+        match step? {
+            Some(part) => Some((Ok(part), Some(None))),
+            None => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                let lost = std::io::Error::new(
+                    std::io::ErrorKind::ConnectionReset,
+                    "emulated connection loss",
+                );
+                Some((Err(lost), None))
+            }
+        }
+    });
     Body::from_stream(chunks)
 }
 

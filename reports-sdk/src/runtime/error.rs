@@ -155,6 +155,23 @@ impl Error {
         Error::new(kind, format!("{context} {what}")).with_source(error.without_url())
     }
 
+    /// A failure while reading a report's body, after the answer's head arrived: the
+    /// connection closed early or stalled. Rows decoded before it are valid.
+    pub(crate) fn body(error: reqwest::Error) -> Self {
+        let (kind, message) = if error.is_timeout() {
+            (
+                ErrorKind::Timeout,
+                "the report download stalled for longer than the read timeout",
+            )
+        } else {
+            (
+                ErrorKind::Transport,
+                "the report body was cut short: the connection ended before the end of the file",
+            )
+        };
+        Error::new(kind, message).with_source(error.without_url())
+    }
+
     /// What kind of failure this is.
     pub fn kind(&self) -> ErrorKind {
         self.inner.kind

@@ -278,7 +278,7 @@ impl<R: Report> State<R> {
             }
             Err(err) => {
                 *done = true;
-                Err(Error::transport("downloading the report", err).with_report(self.meta.id))
+                Err(Error::body(err).with_report(self.meta.id))
             }
         }
     }
@@ -380,9 +380,7 @@ pub(crate) async fn write_raw<W: AsyncWrite + Unpin>(
                 }
                 Ok(None) => break,
                 Err(err) => {
-                    return Err(
-                        Error::transport("downloading the report", err).with_report(meta.id)
-                    );
+                    return Err(Error::body(err).with_report(meta.id));
                 }
             }
         },
