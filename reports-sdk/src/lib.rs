@@ -39,6 +39,7 @@ pub use runtime::{
     ParameterMeta, ParseEnumError, Permissions, Position, RawReport, Report, ReportInfo,
     ReportMeta, ReportRequest, ReportRows, ReportVisitor, RetryPolicy, RowStream, SchemaDrift,
     Secret, ServiceError, StaticToken, TokenError, TokenFuture, TokenProvider, VersionMeta,
+    read_csv,
 };
 
 /// Every report compiled in (by the enabled family features), in spec order.

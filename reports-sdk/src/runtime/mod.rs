@@ -8,6 +8,7 @@ pub(crate) mod decode;
 pub(crate) mod encode;
 mod error;
 mod meta;
+mod offline;
 mod parameter;
 mod request;
 mod response;
@@ -23,6 +24,7 @@ pub use meta::{
     ApiVersion, Cloud, ColumnMeta, ColumnType, FormMeta, Format, ParameterKind, ParameterMeta,
     Permissions, Report, ReportMeta, VersionMeta,
 };
+pub use offline::read_csv;
 pub use parameter::{Argument, EnumParameter, ParseEnumError, parse_enum};
 pub use request::{ConditionalRequest, ReportRequest};
 pub use response::{Fetched, NotModified, RawReport, ReportInfo, ReportRows, SchemaDrift};

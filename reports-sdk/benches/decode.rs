@@ -1,0 +1,103 @@
+//! Typed decoding against raw CSV reading, side by side on the same file in one run.
+//!
+//! `cargo bench -p reports-sdk --bench decode [-- ROWS]` prints, for each way of reading, the
+//! median time of several runs, its throughput, and its ratio to the raw `csv::ByteRecord` loop
+//! (the least work any CSV reader can do).
+
+#![allow(clippy::unwrap_used, reason = "a benchmark fails loudly on bad input")]
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use reports_sdk::office365::Office365ServicesUserCountsRow;
+
+const RUNS: usize = 9;
+
+/// A services-user-counts file as Graph writes it: BOM, CRLF, 16 columns.
+fn report_file(rows: usize) -> Vec<u8> {
+    let mut file = "\u{feff}Report Refresh Date,Exchange Active,Exchange Inactive,OneDrive Active,OneDrive Inactive,SharePoint Active,SharePoint Inactive,Skype For Business Active,Skype For Business Inactive,Yammer Active,Yammer Inactive,Teams Active,Teams Inactive,Office 365 Active,Office 365 Inactive,Report Period\r\n".as_bytes().to_vec();
+    for row in 0..rows {
+        let mut line = String::from("2024-01-31");
+        for column in 0..14 {
+            line.push_str(&format!(",{}", (row * 31 + column * 7) % 100_000));
+        }
+        line.push_str(",7\r\n");
+        file.extend_from_slice(line.as_bytes());
+    }
+    file
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn measure(
+    name: &str,
+    file: &[u8],
+    baseline: Option<Duration>,
+    run: impl Fn(&[u8]) -> usize,
+) -> Duration {
+    let expected = run(file);
+    let samples = (0..RUNS)
+        .map(|_| {
+            let started = Instant::now();
+            let rows = black_box(run(black_box(file)));
+            let elapsed = started.elapsed();
+            assert_eq!(rows, expected);
+            elapsed
+        })
+        .collect();
+    let time = median(samples);
+    let megabytes = file.len() as f64 / 1e6;
+    let ratio = baseline.map_or_else(
+        || "baseline".to_owned(),
+        |baseline| format!("{:.2}x raw", time.as_secs_f64() / baseline.as_secs_f64()),
+    );
+    println!(
+        "{name:<44} {:>9.2} ms {:>8.1} MB/s {:>12.0} rows/s  {ratio}",
+        time.as_secs_f64() * 1e3,
+        megabytes / time.as_secs_f64(),
+        expected as f64 / time.as_secs_f64(),
+    );
+    time
+}
+
+fn main() {
+    let rows: usize = std::env::args()
+        .skip(1)
+        .find_map(|arg| arg.parse().ok())
+        .unwrap_or(200_000);
+    let file = report_file(rows);
+    println!(
+        "{rows} rows, {:.1} MB, median of {RUNS} runs each",
+        file.len() as f64 / 1e6
+    );
+    let raw = measure("csv::ByteRecord, reused (raw)", &file, None, |file| {
+        let mut reader = csv::Reader::from_reader(file);
+        let mut record = csv::ByteRecord::new();
+        let mut count = 0;
+        while reader.read_byte_record(&mut record).unwrap() {
+            count += 1;
+        }
+        count
+    });
+    measure("csv + serde into the typed row", &file, Some(raw), |file| {
+        let body = file.strip_prefix("\u{feff}".as_bytes()).unwrap_or(file);
+        csv::Reader::from_reader(body)
+            .deserialize::<Office365ServicesUserCountsRow>()
+            .map(|row| row.unwrap())
+            .count()
+    });
+    measure(
+        "reports_sdk::read_csv (whole file)",
+        &file,
+        Some(raw),
+        |file| {
+            reports_sdk::read_csv::<Office365ServicesUserCountsRow>(file)
+                .unwrap()
+                .0
+                .len()
+        },
+    );
+}

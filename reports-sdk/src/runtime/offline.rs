@@ -1,0 +1,31 @@
+//! Decoding report files obtained some other way: exported from the Microsoft 365 admin
+//! center, saved earlier with `write_to`, or downloaded by another tool.
+
+use std::collections::VecDeque;
+
+use super::csv_rows::CsvDecoder;
+use super::error::Error;
+use super::meta::Report;
+use super::response::SchemaDrift;
+
+/// Decodes a whole CSV report file into typed rows, exactly as a download is decoded (BOM,
+/// headers matched by name, drift reported); for `R`, name the report's row type.
+///
+/// ```
+/// use reports_sdk::office365::Office365ActivationsUserCountsRow;
+///
+/// let file = b"\xEF\xBB\xBFReport Refresh Date,Product Type,Assigned,Activated\r\n\
+///              2024-01-31,Visio,4,1\r\n";
+/// let (rows, drift) = reports_sdk::read_csv::<Office365ActivationsUserCountsRow>(file)?;
+/// assert_eq!(rows[0].assigned, 4);
+/// assert_eq!(drift.missing_columns, ["Shared Computer Activation"]);
+/// # Ok::<(), reports_sdk::Error>(())
+/// ```
+pub fn read_csv<R: Report>(file: &[u8]) -> Result<(Vec<R>, SchemaDrift), Error> {
+    let mut decoder = CsvDecoder::new(R::META);
+    let mut rows = VecDeque::new();
+    decoder.feed(file, &mut rows)?;
+    decoder.finish(&mut rows)?;
+    let drift = decoder.drift().cloned().unwrap_or_default();
+    Ok((rows.into(), drift))
+}
