@@ -17,27 +17,29 @@ pub fn root(catalog: &Catalog) -> TokenStream {
         }
     });
     let enums = catalog.enums.iter().map(enum_type);
-    let visits = catalog.families.iter().flat_map(|family| {
-        let module = format_ident!("{}", family.name);
-        let feature = &family.name;
-        family.reports.iter().map(move |report| {
-            let row_type = format_ident!("{}", report.row_type);
-            quote! {
-                #[cfg(feature = #feature)]
-                visitor.visit::<#module::#row_type>();
-            }
+    // Every report's row type, as a path from here, behind its family's feature.
+    let rows: Vec<(TokenStream, &str)> = catalog
+        .families
+        .iter()
+        .flat_map(|family| {
+            let module = format_ident!("{}", family.name);
+            family.reports.iter().map(move |report| {
+                let row_type = format_ident!("{}", report.row_type);
+                (quote!(#module::#row_type), family.name.as_str())
+            })
         })
+        .collect();
+    let visits = rows.iter().map(|(row, feature)| {
+        quote! {
+            #[cfg(feature = #feature)]
+            visitor.visit::<#row>();
+        }
     });
-    let entries = catalog.families.iter().flat_map(|family| {
-        let module = format_ident!("{}", family.name);
-        let feature = &family.name;
-        family.reports.iter().map(move |report| {
-            let row_type = format_ident!("{}", report.row_type);
-            quote! {
-                #[cfg(feature = #feature)]
-                <#module::#row_type as crate::runtime::Report>::META
-            }
-        })
+    let entries = rows.iter().map(|(row, feature)| {
+        quote! {
+            #[cfg(feature = #feature)]
+            <#row as crate::runtime::Report>::META
+        }
     });
     quote! {
         #(#modules)*
