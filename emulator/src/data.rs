@@ -312,9 +312,15 @@ impl Default for Fnv {
 }
 
 impl Fnv {
+    /// Hashes `text` and a terminator, so consecutive strings cannot run together.
     fn write(&mut self, text: &str) {
-        for byte in text.bytes().chain([0xff]) {
-            self.0 ^= u64::from(byte);
+        self.write_bytes(text.as_bytes());
+        self.write_bytes(&[0xff]);
+    }
+
+    fn write_bytes(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 ^= u64::from(*byte);
             self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
         }
     }
@@ -333,9 +339,9 @@ impl SplitMix {
     }
 }
 
-/// A stable tag for a table: changes whenever its bytes would.
-pub fn etag(table: &Table) -> String {
+/// A stable tag for a report file: the same bytes, the same tag.
+pub fn etag(file: &[u8]) -> String {
     let mut hash = Fnv::default();
-    hash.write(&String::from_utf8_lossy(&table.to_csv()));
+    hash.write_bytes(file);
     format!("\"{:016x}\"", hash.0)
 }

@@ -116,7 +116,7 @@ struct Shared {
 
 #[derive(Debug)]
 struct Link {
-    table: Table,
+    file: bytes::Bytes,
     expires: Instant,
     used: bool,
 }
@@ -334,7 +334,9 @@ async fn report_call(
         Err(message) => return bad_request(&message, &headers),
     };
     let table = data::generate(meta, &arguments, &version, &shared.data_options());
-    let etag = data::etag(&table);
+    // The tag is the CSV file's, for both formats: the same data, the same tag.
+    let file = bytes::Bytes::from(table.to_csv());
+    let etag = data::etag(&file);
     let matches = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|value| value.to_str().ok())
@@ -354,7 +356,7 @@ async fn report_call(
                 &query,
                 &headers,
             ),
-            _ => redirect_to_download(&shared, table),
+            _ => redirect_to_download(&shared, file),
         }
     };
     if let Ok(value) = HeaderValue::from_str(&etag) {
@@ -443,7 +445,7 @@ fn check_arguments(
     Ok(checked)
 }
 
-fn redirect_to_download(shared: &Shared, table: Table) -> Response {
+fn redirect_to_download(shared: &Shared, file: bytes::Bytes) -> Response {
     let minted = shared.links_minted.fetch_add(1, Ordering::SeqCst) + 1;
     let expired = minted <= u64::from(shared.config.faults.expire_first_links);
     let now = Instant::now();
@@ -452,7 +454,7 @@ fn redirect_to_download(shared: &Shared, table: Table) -> Response {
     } else {
         now + shared.config.link_lifetime
     };
-    let key = format!("{:016x}{:08x}", data_key(&table), minted);
+    let key = format!("{:016x}{minted:08x}", link_secret());
     shared
         .links
         .lock()
@@ -460,7 +462,7 @@ fn redirect_to_download(shared: &Shared, table: Table) -> Response {
         .insert(
             key.clone(),
             Link {
-                table,
+                file,
                 expires,
                 used: false,
             },
@@ -473,9 +475,12 @@ fn redirect_to_download(shared: &Shared, table: Table) -> Response {
     response
 }
 
-fn data_key(table: &Table) -> u64 {
-    let etag = data::etag(table);
-    u64::from_str_radix(etag.trim_matches('"'), 16).unwrap_or_default()
+/// The unguessable part of a download key, from the standard library's random hash keys.
+fn link_secret() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish()
 }
 
 fn json_page(
@@ -541,7 +546,7 @@ async fn download_file(
         match link {
             Some(link) if !link.used && Instant::now() < link.expires => {
                 link.used = true;
-                Some(link.table.to_csv())
+                Some(link.file.clone())
             }
             _ => None,
         }
@@ -572,7 +577,7 @@ async fn download_file(
 }
 
 /// Sends the file up to the middle of a row, then breaks the connection.
-fn cut_mid_row(body: Vec<u8>) -> Body {
+fn cut_mid_row(body: bytes::Bytes) -> Body {
     let header_end = body.iter().position(|b| *b == b'\n').map_or(0, |i| i + 1);
     let cut = header_end + (body.len() - header_end) / 2;
     let cut = body[cut..]
@@ -580,7 +585,7 @@ fn cut_mid_row(body: Vec<u8>) -> Body {
         .position(|b| *b == b',')
         .map_or(cut, |offset| cut + offset + 1)
         .min(body.len().saturating_sub(1));
-    let sent = bytes::Bytes::from(body).slice(..cut);
+    let sent = body.slice(..cut);
     // The pause lets the head and the first part reach the client before the connection
     // breaks, as when a real download drops mid-file.
     let chunks = stream::unfold(Some(Some(sent)), |step| async move {
@@ -600,8 +605,7 @@ fn cut_mid_row(body: Vec<u8>) -> Body {
 }
 
 /// Sends the file in small chunks with a pause before each.
-fn slow_body(body: Vec<u8>, delay: Duration) -> Body {
-    let body = bytes::Bytes::from(body);
+fn slow_body(body: bytes::Bytes, delay: Duration) -> Body {
     let chunk = 16 * 1024;
     let pieces: Vec<bytes::Bytes> = (0..body.len())
         .step_by(chunk)
