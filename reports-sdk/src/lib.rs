@@ -38,8 +38,8 @@ pub use runtime::{
     EnumParameter, Error, ErrorKind, Fetched, FormMeta, Format, NotModified, ParameterKind,
     ParameterMeta, ParseEnumError, Permissions, Position, RawReport, Report, ReportInfo,
     ReportMeta, ReportRequest, ReportRows, ReportVisitor, RetryPolicy, RowStream, SchemaDrift,
-    Secret, ServiceError, StaticToken, TokenError, TokenFuture, TokenProvider, VersionMeta,
-    read_csv,
+    Secret, ServiceError, StaticToken, TokenError, TokenFuture, TokenProvider, UnknownName,
+    VersionMeta, read_csv,
 };
 
 /// Every report compiled in (by the enabled family features), in spec order.

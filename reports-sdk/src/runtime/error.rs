@@ -177,6 +177,12 @@ impl Error {
         self.inner.kind
     }
 
+    /// What went wrong and what to do, without the report id, position or Graph details that
+    /// `Display` adds around it.
+    pub fn message(&self) -> &str {
+        &self.inner.message
+    }
+
     /// The report id (`office365_services_user_counts`) the failure is about.
     pub fn report(&self) -> Option<&'static str> {
         self.inner.report

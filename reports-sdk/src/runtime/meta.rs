@@ -174,6 +174,9 @@ pub enum ApiVersion {
 }
 
 impl ApiVersion {
+    /// Every version, oldest first.
+    pub const ALL: &'static [ApiVersion] = &[ApiVersion::V1, ApiVersion::Beta];
+
     /// As written in the URL.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -201,6 +204,9 @@ pub enum Format {
 }
 
 impl Format {
+    /// Every format.
+    pub const ALL: &'static [Format] = &[Format::Csv, Format::Json];
+
     /// The `$format` value.
     pub fn media_type(self) -> &'static str {
         match self {
@@ -235,6 +241,10 @@ pub enum Cloud {
 }
 
 impl Cloud {
+    /// Every cloud.
+    pub const ALL: &'static [Cloud] =
+        &[Cloud::Global, Cloud::UsGovL4, Cloud::UsGovL5, Cloud::China];
+
     /// The Graph endpoint of the cloud.
     pub fn base_url(self) -> &'static str {
         match self {
@@ -254,5 +264,94 @@ impl std::fmt::Display for Cloud {
             Cloud::UsGovL5 => "us_gov_l5",
             Cloud::China => "china",
         })
+    }
+}
+
+/// A name that is none of a type's values, from the `FromStr` of [`ApiVersion`], [`Format`] and
+/// [`Cloud`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownName {
+    what: &'static str,
+    name: String,
+    expected: Vec<String>,
+}
+
+impl std::fmt::Display for UnknownName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{:?} is not a {}; expected one of: {}",
+            self.name,
+            self.what,
+            self.expected.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for UnknownName {}
+
+/// Parses the `Display` spelling of any value in `all`, ignoring ASCII case.
+fn parse_named<T: Copy + std::fmt::Display>(
+    what: &'static str,
+    all: &[T],
+    text: &str,
+) -> Result<T, UnknownName> {
+    all.iter()
+        .copied()
+        .find(|value| value.to_string().eq_ignore_ascii_case(text.trim()))
+        .ok_or_else(|| UnknownName {
+            what,
+            name: text.to_owned(),
+            expected: all.iter().map(ToString::to_string).collect(),
+        })
+}
+
+impl std::str::FromStr for ApiVersion {
+    type Err = UnknownName;
+
+    /// `v1.0` or `beta`.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        parse_named("API version", ApiVersion::ALL, text)
+    }
+}
+
+impl std::str::FromStr for Format {
+    type Err = UnknownName;
+
+    /// `csv` or `json`.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        parse_named("format", Format::ALL, text)
+    }
+}
+
+impl std::str::FromStr for Cloud {
+    type Err = UnknownName;
+
+    /// `global`, `us_gov_l4`, `us_gov_l5` or `china`.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        parse_named("cloud", Cloud::ALL, text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_parse_back_from_their_display() {
+        for cloud in Cloud::ALL {
+            assert_eq!(cloud.to_string().parse::<Cloud>(), Ok(*cloud));
+        }
+        for version in ApiVersion::ALL {
+            assert_eq!(version.to_string().parse::<ApiVersion>(), Ok(*version));
+        }
+        for format in Format::ALL {
+            assert_eq!(format.to_string().parse::<Format>(), Ok(*format));
+        }
+        assert_eq!("BETA".parse::<ApiVersion>(), Ok(ApiVersion::Beta));
+        assert_eq!(
+            "mars".parse::<Cloud>().unwrap_err().to_string(),
+            "\"mars\" is not a cloud; expected one of: global, us_gov_l4, us_gov_l5, china"
+        );
     }
 }

@@ -22,7 +22,7 @@ pub use client::{Client, ClientBuilder};
 pub use error::{Error, ErrorKind, Position, ServiceError};
 pub use meta::{
     ApiVersion, Cloud, ColumnMeta, ColumnType, FormMeta, Format, ParameterKind, ParameterMeta,
-    Permissions, Report, ReportMeta, VersionMeta,
+    Permissions, Report, ReportMeta, UnknownName, VersionMeta,
 };
 pub use offline::read_csv;
 pub use parameter::{Argument, EnumParameter, ParseEnumError, parse_enum};

@@ -1,0 +1,121 @@
+//! Why the command stopped, and how each reason is shown and turned into an exit code.
+
+use std::error::Error;
+use std::fmt;
+use std::io::Write as _;
+use std::process::ExitCode;
+
+/// Exit code for a bad command line, as most Unix tools use it.
+const EXIT_USAGE: u8 = 2;
+/// Exit code for a failure while running.
+const EXIT_FAILED: u8 = 1;
+
+/// What stopped the command.
+#[derive(Debug)]
+pub enum Failure {
+    /// The command line cannot work; nothing was sent.
+    Usage(String),
+    /// The SDK failed: kept typed, so the caller can tell a report the cloud does not serve from
+    /// a real failure.
+    Sdk(reports_sdk::Error),
+    /// Anything else at run time (starting the emulator, writing a file).
+    Other(Box<dyn Error + Send + Sync>),
+    /// Stdout was closed (e.g. piped into `head`): whoever reads it has seen enough.
+    StdoutClosed,
+}
+
+impl Failure {
+    /// A bad command line.
+    pub fn usage(message: impl Into<String>) -> Self {
+        Failure::Usage(message.into())
+    }
+
+    /// A failure outside the SDK: `context` says what was being done, `source` what went wrong.
+    pub fn other(
+        context: impl Into<String>,
+        source: impl Into<Box<dyn Error + Send + Sync>>,
+    ) -> Self {
+        Failure::Other(Box::new(ContextError {
+            context: context.into(),
+            source: source.into(),
+        }))
+    }
+
+    /// Prints the failure on stderr and returns the exit code.
+    pub fn report(self) -> ExitCode {
+        let mut stderr = std::io::stderr().lock();
+        // A failure to print the failure leaves nothing better to do than exiting with its code.
+        match self {
+            Failure::Usage(message) => {
+                let _ = writeln!(stderr, "graph-reports: {message}");
+                let _ = writeln!(stderr, "try `graph-reports --help`");
+                ExitCode::from(EXIT_USAGE)
+            }
+            Failure::Sdk(error) => {
+                let _ = write!(stderr, "{}", error_chain(&error));
+                ExitCode::from(EXIT_FAILED)
+            }
+            Failure::Other(error) => {
+                let _ = write!(stderr, "{}", error_chain(error.as_ref()));
+                ExitCode::from(EXIT_FAILED)
+            }
+            Failure::StdoutClosed => ExitCode::SUCCESS,
+        }
+    }
+}
+
+impl From<reports_sdk::Error> for Failure {
+    fn from(error: reports_sdk::Error) -> Self {
+        Failure::Sdk(error)
+    }
+}
+
+/// The error's message and every `source()` under it, one per line.
+pub fn error_chain(error: &(dyn Error + 'static)) -> String {
+    let mut text = format!("graph-reports: error: {error}\n");
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(&format!("  caused by: {cause}\n"));
+        source = cause.source();
+    }
+    text
+}
+
+/// An error from outside the SDK, with what was being done when it happened.
+#[derive(Debug)]
+pub struct ContextError {
+    /// What was being done, e.g. `cannot write rows.csv`.
+    pub context: String,
+    /// The underlying error.
+    pub source: Box<dyn Error + Send + Sync>,
+}
+
+impl fmt::Display for ContextError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.context)
+    }
+}
+
+impl Error for ContextError {
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
+        Some(self.source.as_ref())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_chain_lists_every_source() {
+        let inner = std::io::Error::other("disk full");
+        let error = ContextError {
+            context: "cannot write rows.csv".to_owned(),
+            source: Box::new(inner),
+        };
+        assert_eq!(
+            error_chain(&error),
+            "graph-reports: error: cannot write rows.csv\n  caused by: disk full\n"
+        );
+    }
+}

@@ -1,0 +1,320 @@
+//! Which calls a run makes: the reports, the parameter form of each, its arguments and where its
+//! rows go. Worked out from the catalogue before anything starts, so a `--period` no report
+//! takes fails as a bad command line.
+
+use chrono::{NaiveDate, TimeDelta};
+use reports_sdk::{Argument, ParameterKind, ReportMeta};
+
+use crate::args::Options;
+use crate::failure::Failure;
+use crate::output::OutPath;
+
+/// The default `date` argument is this many days before today: recent enough for Graph's
+/// 30-day window, old enough that the day's data is complete.
+const DATE_DAYS_AGO: i64 = 2;
+/// The default argument of a free-text parameter.
+const DEFAULT_TEXT: &str = "all";
+
+/// Everything a run will do.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    /// The calls, in catalogue order (or `--report` order).
+    pub calls: Vec<Call>,
+    /// Reports left out, with why.
+    pub skipped: Vec<(&'static ReportMeta, String)>,
+}
+
+/// One report call.
+#[derive(Debug, Clone)]
+pub struct Call {
+    /// The report.
+    pub meta: &'static ReportMeta,
+    /// Index into `meta.forms`.
+    pub form: usize,
+    /// In the form's order.
+    pub arguments: Vec<Argument>,
+    /// Whether `--report` named the report (then a cloud or version that does not serve it is
+    /// a failure, not a note).
+    pub requested: bool,
+    /// Where `--out` writes this call's rows.
+    pub out: Option<OutPath>,
+}
+
+/// Which forms the flags ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Wanted {
+    /// No `--period` or `--date`: every form.
+    Every,
+    /// `--date`: the form taking a date.
+    Date,
+    /// `--period`: the form taking an enum value.
+    Period,
+}
+
+/// The calls `options` ask for. `today` is the service's today, for the default date.
+pub fn plan(options: &Options, today: NaiveDate) -> Result<Plan, Failure> {
+    let requested = !options.reports.is_empty();
+    let reports = if requested {
+        options.reports.as_slice()
+    } else {
+        reports_sdk::catalog()
+    };
+    let wanted = if options.date.is_some() {
+        Wanted::Date
+    } else if options.period.is_some() {
+        Wanted::Period
+    } else {
+        Wanted::Every
+    };
+
+    let mut plan = Plan::default();
+    for &meta in reports {
+        let shapes: Vec<Vec<ParameterKind>> = meta
+            .forms
+            .iter()
+            .map(|form| {
+                form.parameters
+                    .iter()
+                    .filter_map(|index| meta.parameters.get(*index))
+                    .map(|parameter| parameter.kind)
+                    .collect()
+            })
+            .collect();
+        let forms = choose_forms(&shapes, wanted);
+        if forms.is_empty() {
+            let takes = if wanted == Wanted::Date {
+                "a date"
+            } else {
+                "a period"
+            };
+            let reason = format!("no form of the report takes {takes}");
+            if requested {
+                return Err(Failure::usage(format!(
+                    "report `{}`: {reason}; its forms are {}",
+                    meta.id,
+                    forms_list(meta)
+                )));
+            }
+            plan.skipped.push((meta, reason));
+            continue;
+        }
+        for form in forms {
+            plan.calls.push(Call {
+                meta,
+                form,
+                arguments: arguments(meta, form, options, today)?,
+                requested,
+                out: None,
+            });
+        }
+    }
+    assign_files(&mut plan.calls, options.out.as_ref());
+    Ok(plan)
+}
+
+/// The forms to call, as indexes into `shapes` (each form's parameter kinds). Empty when the
+/// report has parameters but no form fits the flags.
+fn choose_forms(shapes: &[Vec<ParameterKind>], wanted: Wanted) -> Vec<usize> {
+    let has_date = |shape: &[ParameterKind]| shape.contains(&ParameterKind::Date);
+    let has_enum = |shape: &[ParameterKind]| {
+        shape
+            .iter()
+            .any(|kind| matches!(kind, ParameterKind::Enum { .. }))
+    };
+    // A report without parameters has nothing to choose: it ignores --period and --date.
+    if wanted == Wanted::Every || shapes.iter().all(Vec::is_empty) {
+        return (0..shapes.len()).collect();
+    }
+    let fits = |shape: &Vec<ParameterKind>| match wanted {
+        Wanted::Date => has_date(shape) && !has_enum(shape),
+        _ => has_enum(shape) && !has_date(shape),
+    };
+    shapes.iter().position(fits).into_iter().collect()
+}
+
+/// The arguments of one form: the flags' values, else a default (the enum's first value, two
+/// days ago, some text), each read by the SDK's own parser.
+fn arguments(
+    meta: &'static ReportMeta,
+    form: usize,
+    options: &Options,
+    today: NaiveDate,
+) -> Result<Vec<Argument>, Failure> {
+    let Some(form_meta) = meta.forms.get(form) else {
+        return Ok(Vec::new());
+    };
+    form_meta
+        .parameters
+        .iter()
+        .filter_map(|index| meta.parameters.get(*index))
+        .map(|parameter| {
+            let text = match parameter.kind {
+                ParameterKind::Enum { values, .. } => options
+                    .period
+                    .clone()
+                    .or_else(|| values.first().map(|value| (*value).to_owned())),
+                ParameterKind::Date => {
+                    let date = options
+                        .date
+                        .unwrap_or(today - TimeDelta::days(DATE_DAYS_AGO));
+                    Some(date.format("%Y-%m-%d").to_string())
+                }
+                _ => Some(DEFAULT_TEXT.to_owned()),
+            };
+            Argument::parse(parameter, text.as_deref().unwrap_or_default()).map_err(|message| {
+                let flag = if options.period.is_some() {
+                    "--period: "
+                } else {
+                    ""
+                };
+                Failure::usage(format!("{flag}report `{}`: {message}", meta.id))
+            })
+        })
+        .collect()
+}
+
+/// With `--out` and one call, the file is `--out` itself; with several, each call gets its
+/// own, named after the report (or the form's method, when a report has several calls).
+fn assign_files(calls: &mut [Call], out: Option<&OutPath>) {
+    let Some(out) = out else {
+        return;
+    };
+    if let [call] = calls {
+        call.out = Some(out.clone());
+        return;
+    }
+    let ids: Vec<&str> = calls.iter().map(|call| call.meta.id).collect();
+    for call in calls.iter_mut() {
+        let several_forms = ids.iter().filter(|id| **id == call.meta.id).count() > 1;
+        let key = match call.meta.forms.get(call.form) {
+            Some(form) if several_forms => form.method,
+            _ => call.meta.id,
+        };
+        call.out = Some(out.for_part(key));
+    }
+}
+
+fn forms_list(meta: &ReportMeta) -> String {
+    meta.forms
+        .iter()
+        .map(|form| form.path_template)
+        .collect::<Vec<_>>()
+        .join(" and ")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+
+    const PERIOD: ParameterKind = ParameterKind::Enum {
+        type_name: "Period",
+        values: &["D7", "D30"],
+    };
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2024, 3, 10).unwrap()
+    }
+
+    fn meta(id: &str) -> &'static ReportMeta {
+        reports_sdk::catalog()
+            .iter()
+            .copied()
+            .find(|meta| meta.id == id)
+            .unwrap()
+    }
+
+    #[test]
+    fn forms_follow_the_flags() {
+        let either = vec![vec![PERIOD], vec![ParameterKind::Date]];
+        assert_eq!(choose_forms(&either, Wanted::Every), vec![0, 1]);
+        assert_eq!(choose_forms(&either, Wanted::Period), vec![0]);
+        assert_eq!(choose_forms(&either, Wanted::Date), vec![1]);
+        let period_only = vec![vec![PERIOD]];
+        assert!(choose_forms(&period_only, Wanted::Date).is_empty());
+        let no_parameters = vec![vec![]];
+        assert_eq!(choose_forms(&no_parameters, Wanted::Date), vec![0]);
+        assert_eq!(choose_forms(&no_parameters, Wanted::Period), vec![0]);
+    }
+
+    #[test]
+    fn by_default_every_report_is_called_with_the_first_enum_value() {
+        let plan = plan(&Options::default(), today()).unwrap();
+        assert_eq!(plan.calls.len(), reports_sdk::catalog().len());
+        assert!(plan.skipped.is_empty());
+        let services = plan
+            .calls
+            .iter()
+            .find(|call| call.meta.id == "office365_services_user_counts")
+            .unwrap();
+        assert_eq!(services.arguments, vec![Argument::Enum("D7")]);
+        assert!(!services.requested);
+    }
+
+    #[test]
+    fn the_period_is_read_by_the_report_parameter() {
+        let options = Options {
+            reports: vec![meta("office365_services_user_counts")],
+            period: Some("d90".to_owned()),
+            ..Options::default()
+        };
+        let plan = plan(&options, today()).unwrap();
+        assert_eq!(plan.calls[0].arguments, vec![Argument::Enum("D90")]);
+        assert!(plan.calls[0].requested);
+
+        let options = Options {
+            period: Some("D31".to_owned()),
+            ..Options::default()
+        };
+        let Err(Failure::Usage(message)) = super::plan(&options, today()) else {
+            panic!("D31 accepted");
+        };
+        assert!(message.contains("D7, D30, D90, D180"), "{message}");
+    }
+
+    #[test]
+    fn a_date_skips_reports_without_a_date_form_unless_they_are_named() {
+        let options = Options {
+            date: NaiveDate::from_ymd_opt(2024, 3, 1),
+            ..Options::default()
+        };
+        let plan = plan(&options, today()).unwrap();
+        assert!(plan.skipped.iter().any(|(meta, reason)| {
+            meta.id == "office365_services_user_counts" && reason.contains("date")
+        }));
+        let options = Options {
+            reports: vec![meta("office365_services_user_counts")],
+            ..options
+        };
+        assert!(matches!(
+            super::plan(&options, today()),
+            Err(Failure::Usage(_))
+        ));
+    }
+
+    #[test]
+    fn several_calls_write_one_file_each() {
+        let options = Options {
+            out: Some(OutPath::parse("out.csv").unwrap()),
+            ..Options::default()
+        };
+        let plan = plan(&options, today()).unwrap();
+        let files: Vec<PathBuf> = plan
+            .calls
+            .iter()
+            .map(|call| call.out.clone().unwrap().path)
+            .collect();
+        assert!(files.contains(&PathBuf::from("out.office365_activation_counts.csv")));
+
+        let options = Options {
+            reports: vec![meta("office365_activation_counts")],
+            ..options
+        };
+        let plan = super::plan(&options, today()).unwrap();
+        assert_eq!(
+            plan.calls[0].out.clone().unwrap().path,
+            PathBuf::from("out.csv")
+        );
+    }
+}

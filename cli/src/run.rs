@@ -1,0 +1,66 @@
+//! A run from checked flags to the last line: choose the target, plan the calls, connect, then
+//! fetch and print each call in turn.
+
+use std::io::Write as _;
+
+use reports_sdk::{ErrorKind, Secret};
+
+use crate::args::Options;
+use crate::failure::Failure;
+use crate::fetch::Fetchers;
+use crate::plan;
+use crate::summary;
+use crate::target::Target;
+
+/// Runs the command. Bad flags fail before the emulator starts or anything is sent.
+pub async fn run(options: Options, token: Option<Secret>) -> Result<(), Failure> {
+    let target = Target::choose(&options, token)?;
+    let plan = plan::plan(&options, target.today())?;
+    let connection = target.connect(&options).await?;
+    let client = &connection.client;
+    print(&summary::banner(client, connection.emulator.as_ref()))?;
+
+    let fetchers = Fetchers::for_catalog();
+    let mut reports: Vec<&'static str> = Vec::new();
+    let mut forms = 0;
+    let mut rows = 0;
+    let mut skipped = plan.skipped.len();
+    for (meta, reason) in &plan.skipped {
+        print(&summary::skipped_block(meta, reason))?;
+    }
+    for call in &plan.calls {
+        match fetchers.fetch(client, call, options.format).await {
+            Ok(downloaded) => {
+                print(&summary::report_block(&downloaded))?;
+                forms += 1;
+                rows += downloaded.rows;
+                if !reports.contains(&call.meta.id) {
+                    reports.push(call.meta.id);
+                }
+            }
+            // Running every report, one the cloud or version does not serve is a note; a
+            // report asked for by name must be served.
+            Err(Failure::Sdk(error))
+                if error.kind() == ErrorKind::NotAvailable && !call.requested =>
+            {
+                print(&summary::skipped_block(call.meta, error.message()))?;
+                skipped += 1;
+            }
+            Err(failure) => return Err(failure),
+        }
+    }
+    print(&summary::total(reports.len(), forms, rows, skipped))?;
+    Ok(())
+}
+
+/// Writes to stdout as soon as each block is ready, so a long run shows its progress.
+fn print(text: &str) -> Result<(), Failure> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(|err| match err.kind() {
+            std::io::ErrorKind::BrokenPipe => Failure::StdoutClosed,
+            _ => Failure::other("cannot write to stdout", err),
+        })
+}

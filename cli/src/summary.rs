@@ -1,0 +1,218 @@
+//! The text printed on stdout: where the reports come from, one block per call, and totals.
+
+use std::fmt::Write as _;
+
+use graph_emulator::Emulator;
+use reports_sdk::{Client, ReportMeta};
+
+use crate::fetch::{Downloaded, PREVIEW_ROWS};
+use crate::table;
+use crate::target::TOKEN_VARIABLE;
+
+/// The table's width: fits a common terminal with the block's indent.
+const TABLE_WIDTH: usize = 116;
+const INDENT: &str = "  ";
+
+/// The first lines: which service is queried, and for the emulator how to reach the real one.
+pub fn banner(client: &Client, emulator: Option<&Emulator>) -> String {
+    let mut text = String::new();
+    match emulator {
+        Some(emulator) => {
+            let _ = writeln!(
+                text,
+                "Running against the LOCAL GRAPH EMULATOR at {} (synthetic data, {} rows per report),",
+                client.base_url(),
+                emulator.config().rows
+            );
+            let _ = writeln!(
+                text,
+                "because {TOKEN_VARIABLE} is not set. To query Microsoft Graph, set {TOKEN_VARIABLE} to an access token"
+            );
+            let _ = writeln!(
+                text,
+                "with Reports.Read.All (add --cloud for a national cloud, --base-url for a proxy; see --help)."
+            );
+        }
+        None => {
+            let _ = writeln!(
+                text,
+                "Querying Microsoft Graph at {} (cloud {}, API {}) with the token in {TOKEN_VARIABLE}.",
+                client.base_url(),
+                client.cloud(),
+                client.version()
+            );
+        }
+    }
+    text
+}
+
+/// One call's block: what was asked, what came back, and the first rows as a table.
+pub fn report_block(downloaded: &Downloaded) -> String {
+    let meta = downloaded.meta;
+    let info = &downloaded.info;
+    let mut text = String::new();
+    let _ = writeln!(text, "\n== {} ==", meta.id);
+    let mut field = |name: &str, value: String| {
+        let _ = writeln!(text, "{INDENT}{name:<10} {value}");
+    };
+    field(
+        "function",
+        format!("{} ({}, {})", meta.function, info.version, info.format),
+    );
+    field("form", form_text(downloaded));
+    field(
+        "request",
+        format!("GET /{}{}", info.version, downloaded.path),
+    );
+    field("rows", downloaded.rows.to_string());
+    field("columns", columns_text(meta, downloaded));
+    field(
+        "refreshed",
+        info.refresh_date
+            .map_or_else(|| "unknown".to_owned(), |date| date.to_string()),
+    );
+    field(
+        "etag",
+        info.etag.clone().unwrap_or_else(|| "none".to_owned()),
+    );
+    if let Some(path) = &downloaded.written_to {
+        field("written", path.display().to_string());
+    }
+    text.push_str(&preview(meta, downloaded));
+    text
+}
+
+/// `office365_services_user_counts(period: D7)`: the SDK method and its arguments.
+fn form_text(downloaded: &Downloaded) -> String {
+    let meta = downloaded.meta;
+    let Some(form) = meta.forms.get(downloaded.form) else {
+        return String::new();
+    };
+    let arguments: Vec<String> = form
+        .parameters
+        .iter()
+        .zip(&downloaded.arguments)
+        .filter_map(|(index, argument)| {
+            let parameter = meta.parameters.get(*index)?;
+            Some(format!("{}: {}", parameter.name, argument.as_path_value()))
+        })
+        .collect();
+    if arguments.is_empty() {
+        format!("{}() (no parameters)", form.method)
+    } else {
+        format!("{}({})", form.method, arguments.join(", "))
+    }
+}
+
+/// The file's column count, and how it differs from the spec.
+fn columns_text(meta: &ReportMeta, downloaded: &Downloaded) -> String {
+    let drift = &downloaded.info.drift;
+    let in_file = meta
+        .columns
+        .len()
+        .saturating_sub(drift.missing_columns.len())
+        + drift.unknown_columns.len();
+    if drift.is_empty() {
+        return format!("{in_file}, as in the spec");
+    }
+    let mut parts = vec![format!("{in_file} (the spec has {})", meta.columns.len())];
+    if !drift.unknown_columns.is_empty() {
+        parts.push(format!(
+            "not in the spec: {}",
+            drift.unknown_columns.join(", ")
+        ));
+    }
+    if !drift.missing_columns.is_empty() {
+        parts.push(format!(
+            "absent optional: {}",
+            drift.missing_columns.join(", ")
+        ));
+    }
+    parts.join("; ")
+}
+
+/// The first rows under the spec's CSV headers.
+fn preview(meta: &ReportMeta, downloaded: &Downloaded) -> String {
+    if downloaded.preview.is_empty() {
+        return format!("{INDENT}(no rows)\n");
+    }
+    let headers: Vec<&str> = meta.columns.iter().map(|column| column.header).collect();
+    let rows: Vec<Vec<String>> = downloaded
+        .preview
+        .iter()
+        .map(|row| {
+            headers
+                .iter()
+                .map(|header| cell_text(row.get(*header)))
+                .collect()
+        })
+        .collect();
+    let rendered = table::render(&headers, &rows, TABLE_WIDTH);
+    let mut text = String::new();
+    for line in &rendered.lines {
+        let _ = writeln!(text, "{INDENT}{line}");
+    }
+    let mut notes = Vec::new();
+    if downloaded.rows > PREVIEW_ROWS as u64 {
+        notes.push(format!("first {} of {} rows", rows.len(), downloaded.rows));
+    }
+    if rendered.omitted_columns > 0 {
+        notes.push(format!(
+            "{} more column(s) not shown; use --out for every column",
+            rendered.omitted_columns
+        ));
+    }
+    if !notes.is_empty() {
+        let _ = writeln!(text, "{INDENT}({})", notes.join("; "));
+    }
+    text
+}
+
+fn cell_text(value: Option<&serde_json::Value>) -> String {
+    match value {
+        None | Some(serde_json::Value::Null) => String::new(),
+        Some(serde_json::Value::String(text)) => text.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// A report left out, and why.
+pub fn skipped_block(meta: &ReportMeta, reason: &str) -> String {
+    format!("\n== {} ==\n{INDENT}skipped: {reason}\n", meta.id)
+}
+
+/// The last line.
+pub fn total(reports: usize, forms: usize, rows: u64, skipped: usize) -> String {
+    let mut text = format!("\nTotal: {reports} reports, {forms} forms, {rows} rows");
+    if skipped > 0 {
+        let _ = write!(text, " ({skipped} skipped)");
+    }
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_show_json_values_plainly() {
+        assert_eq!(cell_text(None), "");
+        assert_eq!(cell_text(Some(&serde_json::Value::Null)), "");
+        assert_eq!(cell_text(Some(&"Teams".into())), "Teams");
+        assert_eq!(cell_text(Some(&42.into())), "42");
+        assert_eq!(cell_text(Some(&true.into())), "true");
+    }
+
+    #[test]
+    fn the_total_counts_skips_only_when_there_are_some() {
+        assert_eq!(
+            total(3, 4, 100, 0),
+            "\nTotal: 3 reports, 4 forms, 100 rows\n"
+        );
+        assert_eq!(
+            total(2, 2, 10, 1),
+            "\nTotal: 2 reports, 2 forms, 10 rows (1 skipped)\n"
+        );
+    }
+}

@@ -1,0 +1,321 @@
+//! The built `graph-reports` binary, run as a user would, against the embedded emulator (no
+//! `GRAPH_TOKEN`) or against an emulator started here standing in for Graph (with a token).
+#![allow(clippy::unwrap_used, reason = "a test fails loudly on setup errors")]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use graph_emulator::{Config, Emulator};
+use reports_sdk::ReportMeta;
+
+/// Runs the binary with `arguments`, without any `GRAPH_TOKEN` from the caller's environment.
+fn run(arguments: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_graph-reports"))
+        .args(arguments)
+        .env_remove("GRAPH_TOKEN")
+        .output()
+        .unwrap()
+}
+
+fn run_with_token(token: &str, arguments: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_graph-reports"))
+        .args(arguments)
+        .env("GRAPH_TOKEN", token)
+        .output()
+        .unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+fn meta(id: &str) -> &'static ReportMeta {
+    reports_sdk::catalog()
+        .iter()
+        .copied()
+        .find(|meta| meta.id == id)
+        .unwrap()
+}
+
+fn headers(id: &str) -> Vec<&'static str> {
+    meta(id)
+        .columns
+        .iter()
+        .map(|column| column.header)
+        .collect()
+}
+
+/// A fresh, empty folder for one test's files.
+fn scratch(name: &str) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("graph-reports-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn path_text(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+#[test]
+fn with_no_arguments_every_report_runs_against_the_emulator() {
+    let output = run(&[]);
+    let text = stdout(&output);
+    assert!(output.status.success(), "{text}\n{}", stderr(&output));
+    assert!(text.contains("LOCAL GRAPH EMULATOR"), "{text}");
+    assert!(text.contains("set GRAPH_TOKEN"), "{text}");
+    for meta in reports_sdk::catalog() {
+        assert!(
+            text.contains(&format!("== {} ==", meta.id)),
+            "{} missing:\n{text}",
+            meta.id
+        );
+        assert!(text.contains(meta.function), "{text}");
+    }
+    let reports = reports_sdk::catalog().len();
+    let total = text.lines().last().unwrap();
+    assert!(
+        total.starts_with(&format!("Total: {reports} reports, {reports} forms, ")),
+        "{total}"
+    );
+    // Not a terminal: no progress line.
+    assert_eq!(stderr(&output), "");
+}
+
+#[test]
+fn json_lines_hold_one_typed_row_per_line() {
+    let dir = scratch("jsonl");
+    let file = dir.join("rows.jsonl");
+    let output = run(&[
+        "--report",
+        "office365_services_user_counts",
+        "--period",
+        "D30",
+        "--rows",
+        "9",
+        "--out",
+        path_text(&file),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("office365_services_user_counts(period: D30)"));
+    assert!(stdout(&output).contains("Total: 1 reports, 1 forms, 9 rows"));
+    let text = std::fs::read_to_string(&file).unwrap();
+    let rows: Vec<serde_json::Value> = text
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 9);
+    let expected = headers("office365_services_user_counts");
+    for row in &rows {
+        let mut keys: Vec<&str> = row
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut wanted = expected.clone();
+        keys.sort_unstable();
+        wanted.sort_unstable();
+        assert_eq!(keys, wanted);
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn csv_output_reads_back_with_the_spec_headers() {
+    let dir = scratch("csv");
+    let file = dir.join("rows.csv");
+    let output = run(&[
+        "--report",
+        "office365_activations_user_counts",
+        // Enough rows to be written in several pieces.
+        "--rows",
+        "3000",
+        "--out",
+        path_text(&file),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let mut reader = csv::Reader::from_path(&file).unwrap();
+    let file_headers: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(file_headers, headers("office365_activations_user_counts"));
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), 3000);
+    assert!(std::fs::metadata(&file).unwrap().len() > 2 * 64 * 1024);
+    // Commas and quotes in values survive the round trip.
+    assert!(
+        records
+            .iter()
+            .any(|record| record[1].contains(", \"quoted\""))
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn several_reports_write_one_file_each() {
+    let dir = scratch("several");
+    let file = dir.join("out.json");
+    let output = run(&["--rows", "4", "--out", path_text(&file)]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(!file.exists(), "one file per report, not one for all");
+    for meta in reports_sdk::catalog() {
+        let part = dir.join(format!("out.{}.json", meta.id));
+        let rows: Vec<serde_json::Value> =
+            serde_json::from_str(&std::fs::read_to_string(&part).unwrap()).unwrap();
+        assert_eq!(rows.len(), 4, "{}", part.display());
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn beta_json_works_against_the_emulator() {
+    let output = run(&["--format", "json", "--rows", "3"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("(beta, json)"), "{text}");
+    assert!(text.contains("GET /beta/reports/"), "{text}");
+}
+
+#[test]
+fn a_report_the_cloud_does_not_serve_is_skipped_unless_named() {
+    let output = run(&["--cloud", "china", "--rows", "2"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains("skipped: the spec lists this report for"),
+        "{text}"
+    );
+    assert!(text.contains("(1 skipped)"), "{text}");
+
+    let output = run(&[
+        "--cloud",
+        "china",
+        "--report",
+        "office365_activations_user_counts",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("not for `china`"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn bad_command_lines_exit_2_with_the_problem_named() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["--bogus"], "unknown flag `--bogus`"),
+        (&["--report"], "--report needs a value"),
+        (&["--report", "nope"], "unknown report `nope`"),
+        (&["--period", "D31"], "D7, D30, D90, D180"),
+        (&["--date", "2024-02-30"], "`2024-02-30` is not a date"),
+        (
+            &["--format", "json", "--version", "v1.0"],
+            "--format json needs --version beta",
+        ),
+        (&["--cloud", "mars"], "\"mars\" is not a cloud"),
+        (
+            &["--base-url", "https://proxy.example"],
+            "--base-url needs a token",
+        ),
+        (&["--out", "rows.xlsx"], "cannot tell the format"),
+    ];
+    for (arguments, problem) in cases {
+        let output = run(arguments);
+        let errors = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{arguments:?}: {errors}");
+        assert!(
+            output.stdout.is_empty(),
+            "{arguments:?}: {}",
+            stdout(&output)
+        );
+        assert!(errors.contains(problem), "{arguments:?}: {errors}");
+        assert!(errors.contains("--help"), "{arguments:?}: {errors}");
+        assert!(!errors.contains("panicked"), "{arguments:?}: {errors}");
+    }
+    let output = run(&["--report", "nope"]);
+    for meta in reports_sdk::catalog() {
+        assert!(stderr(&output).contains(meta.id), "valid ids are listed");
+    }
+}
+
+#[test]
+fn help_lists_the_flags() {
+    let output = run(&["--help"]);
+    assert!(output.status.success());
+    let text = stdout(&output);
+    for flag in [
+        "--report",
+        "--period",
+        "--date",
+        "--format",
+        "--version",
+        "--cloud",
+        "--base-url",
+        "--out",
+        "--rows",
+    ] {
+        assert!(text.contains(flag), "{flag}");
+    }
+}
+
+/// With a token the command talks to whatever `--base-url` names: here an emulator started by
+/// the test, standing in for Graph.
+#[tokio::test(flavor = "multi_thread")]
+async fn with_a_token_it_queries_the_endpoint_it_is_given() {
+    let emulator = Emulator::start(Config {
+        rows: 6,
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let base_url = emulator.base_url();
+    let token = emulator.token().to_owned();
+
+    let arguments = [
+        "--base-url",
+        &base_url,
+        "--report",
+        "office365_services_user_counts",
+        "--period",
+        "D90",
+    ]
+    .map(str::to_owned);
+    let good = {
+        let arguments = arguments.clone();
+        let token = token.clone();
+        tokio::task::spawn_blocking(move || {
+            let arguments: Vec<&str> = arguments.iter().map(String::as_str).collect();
+            run_with_token(&token, &arguments)
+        })
+    }
+    .await
+    .unwrap();
+    let text = stdout(&good);
+    assert!(good.status.success(), "{text}\n{}", stderr(&good));
+    assert!(
+        text.starts_with(&format!("Querying Microsoft Graph at {base_url}")),
+        "{text}"
+    );
+    assert!(text.contains("Total: 1 reports, 1 forms, 6 rows"), "{text}");
+
+    let bad = tokio::task::spawn_blocking(move || {
+        let arguments: Vec<&str> = arguments.iter().map(String::as_str).collect();
+        run_with_token("not-the-token", &arguments)
+    })
+    .await
+    .unwrap();
+    let errors = stderr(&bad);
+    assert_eq!(bad.status.code(), Some(1), "{errors}");
+    assert!(errors.contains("InvalidAuthenticationToken"), "{errors}");
+    assert!(!errors.contains("panicked"), "{errors}");
+}
