@@ -241,7 +241,20 @@ mod tests {
     #[test]
     fn by_default_every_report_is_called_with_the_first_enum_value() {
         let plan = plan(&Options::default(), today()).unwrap();
-        assert_eq!(plan.calls.len(), reports_sdk::catalog().len());
+        let forms: usize = reports_sdk::catalog()
+            .iter()
+            .map(|meta| meta.forms.len())
+            .sum();
+        assert_eq!(plan.calls.len(), forms, "one call per parameter form");
+        let detail_forms: Vec<&[Argument]> = plan
+            .calls
+            .iter()
+            .filter(|call| call.meta.id == "office365_active_user_detail")
+            .map(|call| call.arguments.as_slice())
+            .collect();
+        assert_eq!(detail_forms.len(), 2, "a period form and a date form");
+        assert_eq!(detail_forms[0], [Argument::Enum("D7")]);
+        assert!(matches!(detail_forms[1], [Argument::Date(_)]));
         assert!(plan.skipped.is_empty());
         let services = plan
             .calls

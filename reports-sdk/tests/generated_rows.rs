@@ -148,6 +148,39 @@ fn methods_build_the_documented_paths() {
 }
 
 #[test]
+fn a_report_with_a_period_form_and_a_date_form_has_a_method_for_each() {
+    let client = Client::builder().build().unwrap();
+    assert_eq!(
+        client.office365_active_user_detail(Period::D30).path(),
+        "/reports/getOffice365ActiveUserDetail(period='D30')"
+    );
+    assert_eq!(
+        client
+            .office365_active_user_detail_by_date(date("2024-01-31"))
+            .path(),
+        "/reports/getOffice365ActiveUserDetail(date=2024-01-31)"
+    );
+}
+
+#[test]
+fn active_user_detail_decodes_booleans_optional_dates_and_lists() {
+    use reports_sdk::office365::Office365ActiveUserDetailRow;
+    let decoded: Vec<Office365ActiveUserDetailRow> = rows(
+        "Report Refresh Date,User Principal Name,Display Name,Is Deleted,Deleted Date,Has Exchange License,Has OneDrive License,Has SharePoint License,Has Skype For Business License,Has Yammer License,Has Teams License,Exchange Last Activity Date,OneDrive Last Activity Date,SharePoint Last Activity Date,Skype For Business Last Activity Date,Yammer Last Activity Date,Teams Last Activity Date,Exchange License Assign Date,OneDrive License Assign Date,SharePoint License Assign Date,Skype For Business License Assign Date,Yammer License Assign Date,Teams License Assign Date,Assigned Products\n\
+         2024-01-31,a@contoso.com,\"Doe, Jane\",False,,True,True,false,FALSE,True,True,2024-01-30,,,,,2024-01-29,2023-05-01,,,,,,OFFICE 365 E3+MICROSOFT TEAMS\n",
+    );
+    let row = &decoded[0];
+    assert_eq!(row.display_name, "Doe, Jane");
+    assert!(!row.is_deleted);
+    assert_eq!(row.deleted_date, None);
+    assert!(row.has_exchange_license && !row.has_share_point_license);
+    assert!(!row.has_skype_for_business_license);
+    assert_eq!(row.exchange_last_activity_date, Some(date("2024-01-30")));
+    assert_eq!(row.one_drive_last_activity_date, None);
+    assert_eq!(row.assigned_products, ["OFFICE 365 E3", "MICROSOFT TEAMS"]);
+}
+
+#[test]
 fn period_parses_and_prints_as_graph_writes_it() {
     assert_eq!("D90".parse::<Period>().unwrap(), Period::D90);
     assert_eq!("d7".parse::<Period>().unwrap(), Period::D7);
@@ -168,7 +201,8 @@ fn catalogue_lists_every_seed_report_with_its_metadata() {
         [
             "office365_activation_counts",
             "office365_activations_user_counts",
-            "office365_services_user_counts"
+            "office365_services_user_counts",
+            "office365_active_user_detail"
         ]
     );
     let meta = Office365ActivationsUserCountsRow::META;

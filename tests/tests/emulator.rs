@@ -107,14 +107,31 @@ async fn bad_parameters_are_400_and_unknown_functions_404() {
         assert_eq!(got, status, "{path}: {body}");
         assert_eq!(code(&body), expected, "{path}");
     }
-    // No report in the seed catalogue has a date form; the date rule is checked directly.
+    // The date rule, on a report with a date form.
     let meta = reports_sdk::catalog()
         .iter()
-        .find(|meta| meta.parameters.iter().any(|p| p.name == "period"))
+        .find(|meta| {
+            meta.parameters
+                .iter()
+                .any(|p| p.kind == reports_sdk::ParameterKind::Date)
+        })
         .unwrap();
-    let path = format!("/v1.0/reports/{}(date={old})", meta.function);
+    let recent = (today - TimeDelta::days(2)).format("%Y-%m-%d").to_string();
+    let path = format!("/v1.0/reports/{}(date={recent})", meta.function);
     let (got, _, _) = get(&http, &emulator, &path, token.as_deref()).await;
+    assert_eq!(got, StatusCode::FOUND, "{path}");
+    let path = format!("/v1.0/reports/{}(date={old})", meta.function);
+    let (got, body, _) = get(&http, &emulator, &path, token.as_deref()).await;
     assert_eq!(got, StatusCode::BAD_REQUEST, "{path}");
+    let message = body["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("past 30 days"), "{message}");
+    let path = format!("/v1.0/reports/{}(date='{recent}')", meta.function);
+    let (got, _, _) = get(&http, &emulator, &path, token.as_deref()).await;
+    assert_eq!(
+        got,
+        StatusCode::BAD_REQUEST,
+        "a date is written without quotes: {path}"
+    );
 }
 
 #[tokio::test]

@@ -48,6 +48,8 @@ pub(crate) static CATALOG: &[&crate::runtime::ReportMeta] = &[
     <office365::Office365ActivationsUserCountsRow as crate::runtime::Report>::META,
     #[cfg(feature = "office365")]
     <office365::Office365ServicesUserCountsRow as crate::runtime::Report>::META,
+    #[cfg(feature = "office365")]
+    <office365::Office365ActiveUserDetailRow as crate::runtime::Report>::META,
 ];
 /// Calls `visitor` with the row type of every report compiled in, in spec order: for
 /// code that handles every report alike, with its typed rows.
@@ -58,4 +60,6 @@ pub fn visit_reports<V: crate::runtime::ReportVisitor>(visitor: &mut V) {
     visitor.visit::<office365::Office365ActivationsUserCountsRow>();
     #[cfg(feature = "office365")]
     visitor.visit::<office365::Office365ServicesUserCountsRow>();
+    #[cfg(feature = "office365")]
+    visitor.visit::<office365::Office365ActiveUserDetailRow>();
 }

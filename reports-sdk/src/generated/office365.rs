@@ -609,3 +609,479 @@ impl crate::Client {
         )
     }
 }
+/// One row of the `getOffice365ActiveUserDetail` report.
+///
+/// Get details about Microsoft 365 active users.
+///
+/// Returned by [`Client::office365_active_user_detail`](crate::Client::office365_active_user_detail). Columns are matched by header, so files with extra or reordered columns still decode; the struct is `#[non_exhaustive]` because Microsoft adds columns over time.
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct Office365ActiveUserDetailRow {
+    /// CSV column `Report Refresh Date` (date); JSON property `reportRefreshDate`.
+    #[serde(
+        rename = "Report Refresh Date",
+        alias = "reportRefreshDate",
+        deserialize_with = "crate::runtime::decode::date",
+    )]
+    pub report_refresh_date: ::chrono::NaiveDate,
+    /// CSV column `User Principal Name` (string); JSON property `userPrincipalName`.
+    #[serde(
+        rename = "User Principal Name",
+        alias = "userPrincipalName",
+        deserialize_with = "crate::runtime::decode::string",
+    )]
+    pub user_principal_name: ::std::string::String,
+    /// CSV column `Display Name` (string); JSON property `displayName`.
+    #[serde(
+        rename = "Display Name",
+        alias = "displayName",
+        deserialize_with = "crate::runtime::decode::string",
+    )]
+    pub display_name: ::std::string::String,
+    /// CSV column `Is Deleted` (boolean); JSON property `isDeleted`.
+    #[serde(
+        rename = "Is Deleted",
+        alias = "isDeleted",
+        deserialize_with = "crate::runtime::decode::boolean",
+    )]
+    pub is_deleted: bool,
+    /// CSV column `Deleted Date` (date, may be empty or absent); JSON property `deletedDate`.
+    #[serde(
+        rename = "Deleted Date",
+        alias = "deletedDate",
+        default,
+        deserialize_with = "crate::runtime::decode::optional_date",
+    )]
+    pub deleted_date: ::std::option::Option<::chrono::NaiveDate>,
+    /// CSV column `Has Exchange License` (boolean); JSON property `hasExchangeLicense`.
+    #[serde(
+        rename = "Has Exchange License",
+        alias = "hasExchangeLicense",
+        deserialize_with = "crate::runtime::decode::boolean",
+    )]
+    pub has_exchange_license: bool,
+    /// CSV column `Has OneDrive License` (boolean); JSON property `hasOneDriveLicense`.
+    #[serde(
+        rename = "Has OneDrive License",
+        alias = "hasOneDriveLicense",
+        deserialize_with = "crate::runtime::decode::boolean",
+    )]
+    pub has_one_drive_license: bool,
+    /// CSV column `Has SharePoint License` (boolean); JSON property `hasSharePointLicense`.
+    #[serde(
+        rename = "Has SharePoint License",
+        alias = "hasSharePointLicense",
+        deserialize_with = "crate::runtime::decode::boolean",
+    )]
+    pub has_share_point_license: bool,
+    /// CSV column `Has Skype For Business License` (boolean); JSON property `hasSkypeForBusinessLicense`.
+    #[serde(
+        rename = "Has Skype For Business License",
+        alias = "hasSkypeForBusinessLicense",
+        deserialize_with = "crate::runtime::decode::boolean",
+    )]
+    pub has_skype_for_business_license: bool,
+    /// CSV column `Has Yammer License` (boolean); JSON property `hasYammerLicense`.
+    #[serde(
+        rename = "Has Yammer License",
+        alias = "hasYammerLicense",
+        deserialize_with = "crate::runtime::decode::boolean",
+    )]
+    pub has_yammer_license: bool,
+    /// CSV column `Has Teams License` (boolean); JSON property `hasTeamsLicense`.
+    #[serde(
+        rename = "Has Teams License",
+        alias = "hasTeamsLicense",
+        deserialize_with = "crate::runtime::decode::boolean",
+    )]
+    pub has_teams_license: bool,
+    /// CSV column `Exchange Last Activity Date` (date, may be empty or absent); JSON property `exchangeLastActivityDate`.
+    #[serde(
+        rename = "Exchange Last Activity Date",
+        alias = "exchangeLastActivityDate",
+        default,
+        deserialize_with = "crate::runtime::decode::optional_date",
+    )]
+    pub exchange_last_activity_date: ::std::option::Option<::chrono::NaiveDate>,
+    /// CSV column `OneDrive Last Activity Date` (date, may be empty or absent); JSON property `oneDriveLastActivityDate`.
+    #[serde(
+        rename = "OneDrive Last Activity Date",
+        alias = "oneDriveLastActivityDate",
+        default,
+        deserialize_with = "crate::runtime::decode::optional_date",
+    )]
+    pub one_drive_last_activity_date: ::std::option::Option<::chrono::NaiveDate>,
+    /// CSV column `SharePoint Last Activity Date` (date, may be empty or absent); JSON property `sharePointLastActivityDate`.
+    #[serde(
+        rename = "SharePoint Last Activity Date",
+        alias = "sharePointLastActivityDate",
+        default,
+        deserialize_with = "crate::runtime::decode::optional_date",
+    )]
+    pub share_point_last_activity_date: ::std::option::Option<::chrono::NaiveDate>,
+    /// CSV column `Skype For Business Last Activity Date` (date, may be empty or absent); JSON property `skypeForBusinessLastActivityDate`.
+    #[serde(
+        rename = "Skype For Business Last Activity Date",
+        alias = "skypeForBusinessLastActivityDate",
+        default,
+        deserialize_with = "crate::runtime::decode::optional_date",
+    )]
+    pub skype_for_business_last_activity_date: ::std::option::Option<
+        ::chrono::NaiveDate,
+    >,
+    /// CSV column `Yammer Last Activity Date` (date, may be empty or absent); JSON property `yammerLastActivityDate`.
+    #[serde(
+        rename = "Yammer Last Activity Date",
+        alias = "yammerLastActivityDate",
+        default,
+        deserialize_with = "crate::runtime::decode::optional_date",
+    )]
+    pub yammer_last_activity_date: ::std::option::Option<::chrono::NaiveDate>,
+    /// CSV column `Teams Last Activity Date` (date, may be empty or absent); JSON property `teamsLastActivityDate`.
+    #[serde(
+        rename = "Teams Last Activity Date",
+        alias = "teamsLastActivityDate",
+        default,
+        deserialize_with = "crate::runtime::decode::optional_date",
+    )]
+    pub teams_last_activity_date: ::std::option::Option<::chrono::NaiveDate>,
+    /// CSV column `Exchange License Assign Date` (date, may be empty or absent); JSON property `exchangeLicenseAssignDate`.
+    #[serde(
+        rename = "Exchange License Assign Date",
+        alias = "exchangeLicenseAssignDate",
+        default,
+        deserialize_with = "crate::runtime::decode::optional_date",
+    )]
+    pub exchange_license_assign_date: ::std::option::Option<::chrono::NaiveDate>,
+    /// CSV column `OneDrive License Assign Date` (date, may be empty or absent); JSON property `oneDriveLicenseAssignDate`.
+    #[serde(
+        rename = "OneDrive License Assign Date",
+        alias = "oneDriveLicenseAssignDate",
+        default,
+        deserialize_with = "crate::runtime::decode::optional_date",
+    )]
+    pub one_drive_license_assign_date: ::std::option::Option<::chrono::NaiveDate>,
+    /// CSV column `SharePoint License Assign Date` (date, may be empty or absent); JSON property `sharePointLicenseAssignDate`.
+    #[serde(
+        rename = "SharePoint License Assign Date",
+        alias = "sharePointLicenseAssignDate",
+        default,
+        deserialize_with = "crate::runtime::decode::optional_date",
+    )]
+    pub share_point_license_assign_date: ::std::option::Option<::chrono::NaiveDate>,
+    /// CSV column `Skype For Business License Assign Date` (date, may be empty or absent); JSON property `skypeForBusinessLicenseAssignDate`.
+    #[serde(
+        rename = "Skype For Business License Assign Date",
+        alias = "skypeForBusinessLicenseAssignDate",
+        default,
+        deserialize_with = "crate::runtime::decode::optional_date",
+    )]
+    pub skype_for_business_license_assign_date: ::std::option::Option<
+        ::chrono::NaiveDate,
+    >,
+    /// CSV column `Yammer License Assign Date` (date, may be empty or absent); JSON property `yammerLicenseAssignDate`.
+    #[serde(
+        rename = "Yammer License Assign Date",
+        alias = "yammerLicenseAssignDate",
+        default,
+        deserialize_with = "crate::runtime::decode::optional_date",
+    )]
+    pub yammer_license_assign_date: ::std::option::Option<::chrono::NaiveDate>,
+    /// CSV column `Teams License Assign Date` (date, may be empty or absent); JSON property `teamsLicenseAssignDate`.
+    #[serde(
+        rename = "Teams License Assign Date",
+        alias = "teamsLicenseAssignDate",
+        default,
+        deserialize_with = "crate::runtime::decode::optional_date",
+    )]
+    pub teams_license_assign_date: ::std::option::Option<::chrono::NaiveDate>,
+    /// CSV column `Assigned Products` (list); JSON property `assignedProducts`.
+    #[serde(
+        rename = "Assigned Products",
+        alias = "assignedProducts",
+        deserialize_with = "crate::runtime::decode::list::<'+', _>",
+        serialize_with = "crate::runtime::encode::list::<'+', _>",
+    )]
+    pub assigned_products: ::std::vec::Vec<::std::string::String>,
+}
+impl crate::runtime::Report for Office365ActiveUserDetailRow {
+    const META: &'static crate::runtime::ReportMeta = &crate::runtime::ReportMeta {
+        id: "office365_active_user_detail",
+        family: "office365",
+        function: "getOffice365ActiveUserDetail",
+        summary: "Get details about Microsoft 365 active users.",
+        docs: "https://learn.microsoft.com/graph/api/reportroot-getoffice365activeuserdetail",
+        versions: &[
+            crate::runtime::VersionMeta {
+                version: crate::runtime::ApiVersion::V1,
+                formats: &[crate::runtime::Format::Csv],
+            },
+            crate::runtime::VersionMeta {
+                version: crate::runtime::ApiVersion::Beta,
+                formats: &[crate::runtime::Format::Csv, crate::runtime::Format::Json],
+            },
+        ],
+        permissions: crate::runtime::Permissions {
+            delegated_work: &["Reports.Read.All"],
+            delegated_personal: &[],
+            application: &["Reports.Read.All"],
+        },
+        clouds: &[crate::runtime::Cloud::Global],
+        if_none_match: true,
+        parameters: &[
+            crate::runtime::ParameterMeta {
+                name: "period",
+                kind: crate::runtime::ParameterKind::Enum {
+                    type_name: "Period",
+                    values: <super::Period as crate::runtime::EnumParameter>::WIRE_VALUES,
+                },
+                quoted: true,
+            },
+            crate::runtime::ParameterMeta {
+                name: "date",
+                kind: crate::runtime::ParameterKind::Date,
+                quoted: false,
+            },
+        ],
+        forms: &[
+            crate::runtime::FormMeta {
+                method: "office365_active_user_detail",
+                parameters: &[0],
+                path_template: "/reports/getOffice365ActiveUserDetail(period='{period}')",
+            },
+            crate::runtime::FormMeta {
+                method: "office365_active_user_detail_by_date",
+                parameters: &[1],
+                path_template: "/reports/getOffice365ActiveUserDetail(date={date})",
+            },
+        ],
+        columns: &[
+            crate::runtime::ColumnMeta {
+                header: "Report Refresh Date",
+                field: "report_refresh_date",
+                json: "reportRefreshDate",
+                ty: crate::runtime::ColumnType::Date,
+                optional: false,
+            },
+            crate::runtime::ColumnMeta {
+                header: "User Principal Name",
+                field: "user_principal_name",
+                json: "userPrincipalName",
+                ty: crate::runtime::ColumnType::String,
+                optional: false,
+            },
+            crate::runtime::ColumnMeta {
+                header: "Display Name",
+                field: "display_name",
+                json: "displayName",
+                ty: crate::runtime::ColumnType::String,
+                optional: false,
+            },
+            crate::runtime::ColumnMeta {
+                header: "Is Deleted",
+                field: "is_deleted",
+                json: "isDeleted",
+                ty: crate::runtime::ColumnType::Boolean,
+                optional: false,
+            },
+            crate::runtime::ColumnMeta {
+                header: "Deleted Date",
+                field: "deleted_date",
+                json: "deletedDate",
+                ty: crate::runtime::ColumnType::Date,
+                optional: true,
+            },
+            crate::runtime::ColumnMeta {
+                header: "Has Exchange License",
+                field: "has_exchange_license",
+                json: "hasExchangeLicense",
+                ty: crate::runtime::ColumnType::Boolean,
+                optional: false,
+            },
+            crate::runtime::ColumnMeta {
+                header: "Has OneDrive License",
+                field: "has_one_drive_license",
+                json: "hasOneDriveLicense",
+                ty: crate::runtime::ColumnType::Boolean,
+                optional: false,
+            },
+            crate::runtime::ColumnMeta {
+                header: "Has SharePoint License",
+                field: "has_share_point_license",
+                json: "hasSharePointLicense",
+                ty: crate::runtime::ColumnType::Boolean,
+                optional: false,
+            },
+            crate::runtime::ColumnMeta {
+                header: "Has Skype For Business License",
+                field: "has_skype_for_business_license",
+                json: "hasSkypeForBusinessLicense",
+                ty: crate::runtime::ColumnType::Boolean,
+                optional: false,
+            },
+            crate::runtime::ColumnMeta {
+                header: "Has Yammer License",
+                field: "has_yammer_license",
+                json: "hasYammerLicense",
+                ty: crate::runtime::ColumnType::Boolean,
+                optional: false,
+            },
+            crate::runtime::ColumnMeta {
+                header: "Has Teams License",
+                field: "has_teams_license",
+                json: "hasTeamsLicense",
+                ty: crate::runtime::ColumnType::Boolean,
+                optional: false,
+            },
+            crate::runtime::ColumnMeta {
+                header: "Exchange Last Activity Date",
+                field: "exchange_last_activity_date",
+                json: "exchangeLastActivityDate",
+                ty: crate::runtime::ColumnType::Date,
+                optional: true,
+            },
+            crate::runtime::ColumnMeta {
+                header: "OneDrive Last Activity Date",
+                field: "one_drive_last_activity_date",
+                json: "oneDriveLastActivityDate",
+                ty: crate::runtime::ColumnType::Date,
+                optional: true,
+            },
+            crate::runtime::ColumnMeta {
+                header: "SharePoint Last Activity Date",
+                field: "share_point_last_activity_date",
+                json: "sharePointLastActivityDate",
+                ty: crate::runtime::ColumnType::Date,
+                optional: true,
+            },
+            crate::runtime::ColumnMeta {
+                header: "Skype For Business Last Activity Date",
+                field: "skype_for_business_last_activity_date",
+                json: "skypeForBusinessLastActivityDate",
+                ty: crate::runtime::ColumnType::Date,
+                optional: true,
+            },
+            crate::runtime::ColumnMeta {
+                header: "Yammer Last Activity Date",
+                field: "yammer_last_activity_date",
+                json: "yammerLastActivityDate",
+                ty: crate::runtime::ColumnType::Date,
+                optional: true,
+            },
+            crate::runtime::ColumnMeta {
+                header: "Teams Last Activity Date",
+                field: "teams_last_activity_date",
+                json: "teamsLastActivityDate",
+                ty: crate::runtime::ColumnType::Date,
+                optional: true,
+            },
+            crate::runtime::ColumnMeta {
+                header: "Exchange License Assign Date",
+                field: "exchange_license_assign_date",
+                json: "exchangeLicenseAssignDate",
+                ty: crate::runtime::ColumnType::Date,
+                optional: true,
+            },
+            crate::runtime::ColumnMeta {
+                header: "OneDrive License Assign Date",
+                field: "one_drive_license_assign_date",
+                json: "oneDriveLicenseAssignDate",
+                ty: crate::runtime::ColumnType::Date,
+                optional: true,
+            },
+            crate::runtime::ColumnMeta {
+                header: "SharePoint License Assign Date",
+                field: "share_point_license_assign_date",
+                json: "sharePointLicenseAssignDate",
+                ty: crate::runtime::ColumnType::Date,
+                optional: true,
+            },
+            crate::runtime::ColumnMeta {
+                header: "Skype For Business License Assign Date",
+                field: "skype_for_business_license_assign_date",
+                json: "skypeForBusinessLicenseAssignDate",
+                ty: crate::runtime::ColumnType::Date,
+                optional: true,
+            },
+            crate::runtime::ColumnMeta {
+                header: "Yammer License Assign Date",
+                field: "yammer_license_assign_date",
+                json: "yammerLicenseAssignDate",
+                ty: crate::runtime::ColumnType::Date,
+                optional: true,
+            },
+            crate::runtime::ColumnMeta {
+                header: "Teams License Assign Date",
+                field: "teams_license_assign_date",
+                json: "teamsLicenseAssignDate",
+                ty: crate::runtime::ColumnType::Date,
+                optional: true,
+            },
+            crate::runtime::ColumnMeta {
+                header: "Assigned Products",
+                field: "assigned_products",
+                json: "assignedProducts",
+                ty: crate::runtime::ColumnType::List {
+                    separator: '+',
+                },
+                optional: false,
+            },
+        ],
+    };
+}
+impl crate::Client {
+    /// Get details about Microsoft 365 active users.
+    ///
+    /// `GET /{version}/reports/getOffice365ActiveUserDetail(period='{period}')`
+    ///
+    /// Parameters:
+    /// - `period`: Length of time over which the report is aggregated.
+    ///
+    /// API versions: `v1.0` (CSV); `beta` (CSV, JSON).
+    /// Clouds: global.
+    /// Supports `If-None-Match`: an unchanged report answers `304 Not Modified`.
+    ///
+    /// Permissions:
+    /// - delegated (work or school account): `Reports.Read.All`
+    /// - delegated (personal Microsoft account): not supported
+    /// - application: `Reports.Read.All`
+    ///
+    /// Rows decode into [`Office365ActiveUserDetailRow`]. See the [Microsoft Graph reference](https://learn.microsoft.com/graph/api/reportroot-getoffice365activeuserdetail).
+    pub fn office365_active_user_detail(
+        &self,
+        period: super::Period,
+    ) -> crate::runtime::ReportRequest<Office365ActiveUserDetailRow> {
+        crate::runtime::ReportRequest::new(
+            self,
+            0,
+            [crate::runtime::Argument::enumerated(period)],
+        )
+    }
+    /// Get details about Microsoft 365 active users.
+    ///
+    /// `GET /{version}/reports/getOffice365ActiveUserDetail(date={date})`
+    ///
+    /// Parameters:
+    /// - `date`: The day to report on; it must fall within the last 30 days.
+    ///
+    /// API versions: `v1.0` (CSV); `beta` (CSV, JSON).
+    /// Clouds: global.
+    /// Supports `If-None-Match`: an unchanged report answers `304 Not Modified`.
+    ///
+    /// Permissions:
+    /// - delegated (work or school account): `Reports.Read.All`
+    /// - delegated (personal Microsoft account): not supported
+    /// - application: `Reports.Read.All`
+    ///
+    /// Rows decode into [`Office365ActiveUserDetailRow`]. See the [Microsoft Graph reference](https://learn.microsoft.com/graph/api/reportroot-getoffice365activeuserdetail).
+    pub fn office365_active_user_detail_by_date(
+        &self,
+        date: ::chrono::NaiveDate,
+    ) -> crate::runtime::ReportRequest<Office365ActiveUserDetailRow> {
+        crate::runtime::ReportRequest::new(
+            self,
+            1,
+            [crate::runtime::Argument::Date(date)],
+        )
+    }
+}
