@@ -268,6 +268,61 @@ mod tests {
         assert!(!declares_feature(manifest, "teams"));
     }
 
+    #[test]
+    fn write_creates_updates_and_deletes_then_check_is_clean() {
+        let root = std::env::temp_dir().join(format!("xtask-write-{}", std::process::id()));
+        let dir = root.join(GENERATED_DIR);
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join("mod.rs"), "old\n").unwrap();
+        fs::write(dir.join("retired_family.rs"), "gone\n").unwrap();
+        let expected = vec![
+            GeneratedFile {
+                path: "mod.rs".to_owned(),
+                contents: "new\n".to_owned(),
+            },
+            GeneratedFile {
+                path: "office365.rs".to_owned(),
+                contents: "rows\n".to_owned(),
+            },
+        ];
+
+        let stale = changes(&root, &expected).unwrap();
+        assert_eq!(
+            stale,
+            [
+                Change::Modified {
+                    path: "mod.rs".to_owned(),
+                    diff: line_diff("old\n", "new\n"),
+                },
+                Change::Added {
+                    path: "office365.rs".to_owned(),
+                },
+                Change::Removed {
+                    path: "retired_family.rs".to_owned(),
+                },
+            ]
+        );
+        let message = Failure::Stale(stale).to_string();
+        assert!(message.contains("-old\n    +new"), "{message}");
+        assert!(
+            message.ends_with("run `cargo xtask codegen` and commit the result"),
+            "{message}"
+        );
+
+        write(&root, &expected).unwrap();
+        assert_eq!(fs::read_to_string(dir.join("mod.rs")).unwrap(), "new\n");
+        assert_eq!(
+            fs::read_to_string(dir.join("office365.rs")).unwrap(),
+            "rows\n"
+        );
+        assert!(
+            !dir.join("retired_family.rs").exists(),
+            "files no longer produced are deleted"
+        );
+        assert_eq!(changes(&root, &expected).unwrap(), []);
+        fs::remove_dir_all(&root).unwrap();
+    }
+
     /// `cargo test` fails, like `cargo xtask codegen --check`, when the checked-in generated code
     /// is not what the spec produces.
     #[test]
