@@ -132,6 +132,11 @@ pub fn parse(arguments: impl IntoIterator<Item = OsString>) -> Result<Command, F
             Flag::Rows => options.rows = Some(parse_rows(&value)?),
         }
     }
+    if options.period.is_some() && options.date.is_some() {
+        return Err(Failure::usage(
+            "--period and --date choose different forms of a report; give one of them",
+        ));
+    }
     options.version = match (version, options.format) {
         (Some(ApiVersion::V1), Format::Json) => {
             return Err(Failure::usage(
@@ -251,8 +256,6 @@ mod tests {
             "--report",
             "office365_services_user_counts",
             "--period=d30",
-            "--date",
-            "2024-01-31",
             "--format",
             "json",
             "--version=beta",
@@ -268,13 +271,22 @@ mod tests {
         assert_eq!(options.reports.len(), 1);
         assert_eq!(options.reports[0].id, "office365_services_user_counts");
         assert_eq!(options.period.as_deref(), Some("d30"));
-        assert_eq!(options.date, NaiveDate::from_ymd_opt(2024, 1, 31));
         assert_eq!(options.format, Format::Json);
         assert_eq!(options.version, ApiVersion::Beta);
         assert_eq!(options.cloud, Cloud::China);
         assert_eq!(options.base_url.as_deref(), Some("https://proxy.example"));
         assert_eq!(options.out, Some(OutPath::parse("rows.jsonl").unwrap()));
         assert_eq!(options.rows, Some(7));
+    }
+
+    #[test]
+    fn a_date_is_read_as_a_calendar_day() {
+        let options = options(&["--date=2024-01-31"]);
+        assert_eq!(options.date, NaiveDate::from_ymd_opt(2024, 1, 31));
+        assert_eq!(
+            usage_message(&["--date", "2024-01-31", "--period", "D7"]),
+            "--period and --date choose different forms of a report; give one of them"
+        );
     }
 
     #[test]

@@ -108,19 +108,31 @@ async fn fetch<R: Report>(
     };
     let mut rows = 0u64;
     let mut preview = Vec::new();
-    while let Some(row) = stream.next_row().await {
-        let row = row?;
-        rows += 1;
-        if preview.len() < PREVIEW_ROWS {
-            let value = serde_json::to_value(&row).map_err(|err| {
-                Failure::other(format!("cannot show a row of `{}`", R::META.id), err)
-            })?;
-            preview.push(value);
+    let read = async {
+        while let Some(row) = stream.next_row().await {
+            let row = row?;
+            rows += 1;
+            if preview.len() < PREVIEW_ROWS {
+                let value = serde_json::to_value(&row).map_err(|err| {
+                    Failure::other(format!("cannot show a row of `{}`", R::META.id), err)
+                })?;
+                preview.push(value);
+            }
+            if let Some(sink) = &mut sink {
+                sink.write(&row).await?;
+            }
+            progress.rows(rows);
         }
-        if let Some(sink) = &mut sink {
-            sink.write(&row).await?;
+        Ok::<(), Failure>(())
+    }
+    .await;
+    if let Err(failure) = read {
+        progress.finish();
+        // A partial file would look like a complete report: remove it.
+        if let Some(sink) = sink {
+            sink.discard().await;
         }
-        progress.rows(rows);
+        return Err(failure);
     }
     progress.finish();
     let written_to = match sink {

@@ -152,6 +152,14 @@ impl RowSink {
         Ok(())
     }
 
+    /// Closes and deletes the file, for a report that failed part way. A file that cannot be
+    /// deleted is left; the failure being reported matters more.
+    pub async fn discard(self) {
+        let path = self.path.clone();
+        drop(self);
+        let _ = tokio::fs::remove_file(&path).await;
+    }
+
     /// Ends the file (CSV header of an empty report, the array's closing bracket) and flushes it.
     pub async fn finish(mut self) -> Result<(), Failure> {
         let path = self.path.clone();

@@ -383,3 +383,49 @@ fn a_date_selects_the_date_form_against_the_emulator() {
         stderr(&long_ago)
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_report_that_fails_part_way_leaves_no_partial_file() {
+    let emulator = Emulator::start(Config {
+        rows: 3_000,
+        faults: graph_emulator::Faults {
+            truncate_downloads: true,
+            ..graph_emulator::Faults::default()
+        },
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let dir = scratch("partial");
+    let out = dir.join("rows.csv");
+    let arguments = [
+        "--base-url".to_owned(),
+        emulator.base_url(),
+        "--report".to_owned(),
+        "office365_services_user_counts".to_owned(),
+        "--out".to_owned(),
+        path_text(&out).to_owned(),
+    ];
+    let token = emulator.token().to_owned();
+    let output = tokio::task::spawn_blocking(move || {
+        let arguments: Vec<&str> = arguments.iter().map(String::as_str).collect();
+        run_with_token(&token, &arguments)
+    })
+    .await
+    .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    assert!(stderr(&output).contains("cut short"), "{}", stderr(&output));
+    assert!(!out.exists(), "the partial file was removed");
+}
+
+#[test]
+fn a_period_and_a_date_together_are_refused() {
+    let output = run(&["--period", "D7", "--date", "2024-01-31"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("--period and --date"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(stdout(&output), "");
+}

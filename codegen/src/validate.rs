@@ -25,7 +25,52 @@ const RESERVED_METHODS: &[&str] = &[
     "clone_from",
     "cloud",
     "fmt",
+    "request",
     "version",
+];
+
+/// Names the SDK's crate root already exports from its runtime; a generated enum type with one
+/// of them would be hidden behind it. `xtask`'s tests keep this list in step with
+/// `reports-sdk/src/lib.rs`.
+pub const RESERVED_TYPE_NAMES: &[&str] = &[
+    "ApiVersion",
+    "Argument",
+    "Client",
+    "ClientBuilder",
+    "Cloud",
+    "ColumnMeta",
+    "ColumnType",
+    "ConditionalRequest",
+    "EnumParameter",
+    "Error",
+    "ErrorKind",
+    "Fetched",
+    "FormMeta",
+    "Format",
+    "NotModified",
+    "ParameterKind",
+    "ParameterMeta",
+    "ParseEnumError",
+    "Permissions",
+    "Position",
+    "RawReport",
+    "Report",
+    "ReportInfo",
+    "ReportMeta",
+    "ReportRequest",
+    "ReportRows",
+    "ReportVisitor",
+    "RetryPolicy",
+    "RowStream",
+    "SchemaDrift",
+    "Secret",
+    "ServiceError",
+    "StaticToken",
+    "TokenError",
+    "TokenFuture",
+    "TokenProvider",
+    "UnknownName",
+    "VersionMeta",
 ];
 
 const COLUMN_TYPES: &str = "date, datetime, string, integer, boolean, duration, list";
@@ -102,16 +147,33 @@ struct Place<'a> {
 
 impl Place<'_> {
     fn problem(&self, subject: Option<&str>, message: impl Into<String>) -> Diagnostic {
+        self.problem_at(subject, 0, message)
+    }
+
+    /// A problem about the `repeat`-th repetition of `subject` in the report (0: its first
+    /// occurrence), so a duplicate points at the duplicate.
+    fn problem_at(
+        &self,
+        subject: Option<&str>,
+        repeat: usize,
+        message: impl Into<String>,
+    ) -> Diagnostic {
         let mut diagnostic = Diagnostic::new(self.file, message);
         if let Some(report) = self.report {
             diagnostic = diagnostic.in_report(report);
         }
+        let report_line = Some(self.report_line).filter(|line| *line > 0);
         let line = match subject {
-            Some(subject) => self
-                .locator
-                .line_of(subject, self.report_line.saturating_sub(1))
-                .or(Some(self.report_line).filter(|line| *line > 0)),
-            None => Some(self.report_line).filter(|line| *line > 0),
+            Some(subject) => {
+                let mut found = self
+                    .locator
+                    .line_of(subject, self.report_line.saturating_sub(1));
+                for _ in 0..repeat {
+                    found = found.and_then(|line| self.locator.line_of(subject, line));
+                }
+                found.or(report_line)
+            }
+            None => report_line,
         };
         if let Some(subject) = subject {
             diagnostic = diagnostic.about(subject);
@@ -162,17 +224,22 @@ impl Validator {
                     .hint("add at least one entry under `reports:` or delete the file"),
             );
         }
+        // Reports stand in file order, so each one's `id:` line is searched after the previous
+        // one's: two reports with the same id each get their own line.
+        let mut previous_line = 0;
         let reports = spec
             .reports
             .iter()
             .map(|report| {
+                let report_line = locator
+                    .line_of(&format!("id: {}", report.id), previous_line)
+                    .unwrap_or(0);
+                previous_line = report_line.max(previous_line);
                 let place = Place {
                     file: loaded.file,
                     report: Some(&report.id),
                     locator: &locator,
-                    report_line: locator
-                        .line_of(&format!("id: {}", report.id), 0)
-                        .unwrap_or(0),
+                    report_line,
                 };
                 self.report(&place, report)
             })
@@ -439,6 +506,15 @@ impl Validator {
                     .problem(Some(name), "enum type name is not a PascalCase identifier")
                     .hint("e.g. `enum: Period`"),
             );
+        } else if RESERVED_TYPE_NAMES.contains(&name.as_str()) {
+            self.problems.push(
+                place
+                    .problem(
+                        Some(name),
+                        "enum type name is taken by a type the SDK exports",
+                    )
+                    .hint("choose another name, e.g. `ReportFormat` rather than `Format`"),
+            );
         }
         let mut variants = Vec::new();
         let mut seen: BTreeMap<String, &str> = BTreeMap::new();
@@ -603,7 +679,7 @@ impl Validator {
                     .hint("list every CSV header under `columns:`, in file order"),
             );
         }
-        let mut headers: BTreeSet<&str> = BTreeSet::new();
+        let mut headers: BTreeMap<&str, usize> = BTreeMap::new();
         let mut fields: BTreeMap<String, &str> = BTreeMap::new();
         let mut json_names: BTreeMap<String, &str> = BTreeMap::new();
         let mut columns = Vec::new();
@@ -619,12 +695,15 @@ impl Validator {
                         .hint("write the header exactly as the CSV file has it, trimmed"),
                 );
             }
-            // A repeated header is reported once, not again as a field and a JSON collision.
-            let duplicate = !headers.insert(header);
+            // A repeated header is reported once, at the repetition, and not again as a field
+            // and a JSON collision.
+            let seen = headers.entry(header).or_default();
+            let duplicate = *seen > 0;
             if duplicate {
                 self.problems
-                    .push(place.problem(Some(header), "duplicate header"));
+                    .push(place.problem_at(Some(header), *seen, "duplicate header"));
             }
+            *seen += 1;
             let ty = self.column_type(place, spec);
             let field = match &spec.field {
                 Some(field) => {

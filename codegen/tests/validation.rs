@@ -289,6 +289,45 @@ fn duplicate_report_id_across_two_files() {
 }
 
 #[test]
+fn two_reports_with_one_id_in_one_file_each_point_at_their_own_line() {
+    let text = family(
+        "test",
+        &[
+            report("alpha_counts"),
+            report_with_function("alpha_counts", "getOtherCounts"),
+        ],
+    );
+    let all = problems(&[("spec/test.yaml", &text)]);
+    assert_eq!(all.len(), 1, "{all:?}");
+    assert_eq!(all[0].line, line(&text, "- id: alpha_counts", 1));
+}
+
+#[test]
+fn enum_type_may_not_take_a_name_the_sdk_exports() {
+    let text = family("test", &[report("alpha_counts")]).replace("enum: Period", "enum: Format");
+    let all = problems(&[("spec/test.yaml", &text)]);
+    assert_eq!(all.len(), 1, "{all:?}");
+    check(
+        &all[0],
+        Expected {
+            line: line(&text, "enum: Format", 0),
+            report: Some("alpha_counts"),
+            subject: Some("Format"),
+            message: "enum type name is taken by a type the SDK exports",
+            hint: Some("ReportFormat"),
+            ..Expected::default()
+        },
+    );
+    let text = family("test", &[report("request")]);
+    let all = problems(&[("spec/test.yaml", &text)]);
+    assert_eq!(all.len(), 1, "{all:?}");
+    assert_eq!(
+        all[0].message,
+        "method name is taken by a hand-written `Client` method"
+    );
+}
+
+#[test]
 fn report_method_may_not_take_a_hand_written_client_method_name() {
     let text = family("test", &[report("version")]);
     let all = problems(&[("spec/test.yaml", &text)]);
@@ -340,8 +379,8 @@ fn duplicate_header() {
     check(
         &only_problem(&text),
         Expected {
-            // The line of the header's first occurrence: the locator finds the first match.
-            line: line(&text, "- header: User Principal Name", 0),
+            // The line of the repetition, not of the first occurrence.
+            line: line(&text, "- header: User Principal Name", 1),
             report: Some("alpha_counts"),
             subject: Some("User Principal Name"),
             message: "duplicate header",

@@ -455,18 +455,19 @@ fn redirect_to_download(shared: &Shared, file: bytes::Bytes) -> Response {
         now + shared.config.link_lifetime
     };
     let key = format!("{:016x}{minted:08x}", link_secret());
-    shared
-        .links
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .insert(
-            key.clone(),
-            Link {
-                file,
-                expires,
-                used: false,
-            },
-        );
+    let mut links = shared.links.lock().unwrap_or_else(PoisonError::into_inner);
+    // Used and expired links are refused alike, so they need not be kept: the table stays as
+    // small as the links still usable.
+    links.retain(|_, link| !link.used && link.expires > now);
+    links.insert(
+        key.clone(),
+        Link {
+            file,
+            expires,
+            used: false,
+        },
+    );
+    drop(links);
     let mut response = StatusCode::FOUND.into_response();
     let location = format!("{}/data/download?key={key}", shared.download_base);
     if let Ok(value) = HeaderValue::from_str(&location) {
@@ -502,7 +503,7 @@ fn json_page(
         Some(Err(_)) => return bad_request("Invalid $skiptoken.", headers),
     };
     let rows = table.json_rows();
-    let end = (skip + top).min(rows.len());
+    let end = skip.saturating_add(top).min(rows.len());
     let page: Vec<serde_json::Value> = rows.get(skip..end).unwrap_or_default().to_vec();
     let mut body = serde_json::json!({
         "@odata.context": format!("{}/{version}/$metadata#Collection(microsoft.graph.report)", shared.api_base),

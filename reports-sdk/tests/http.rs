@@ -1219,3 +1219,95 @@ async fn json_request_answered_with_a_csv_redirect_is_labelled_csv() {
     assert_eq!(&raw.bytes[..], ACTIVATION_COUNTS_CSV.as_bytes());
     assert_eq!(raw.format, Format::Csv, "`format` describes `bytes`");
 }
+
+#[tokio::test]
+async fn rows_before_a_bad_row_are_streamed_then_the_error() {
+    const BAD_THIRD_ROW: &str = "\u{feff}Report Refresh Date,Product Type,Windows,Mac,Android,iOS,Windows 10 Mobile\r\n\
+        2024-01-31,A,1,1,1,1,1\r\n2024-01-31,B,2,2,2,2,2\r\n2024-01-31,C,many,3,3,3,3\r\n2024-01-31,D,4,4,4,4,4\r\n";
+    let graph = Server::start(|_| Reply::csv(BAD_THIRD_ROW)).await;
+    let mut stream = client(&graph)
+        .office365_activation_counts()
+        .stream()
+        .await
+        .unwrap();
+    let mut products = Vec::new();
+    let mut failure = None;
+    while let Some(row) = stream.next_row().await {
+        match row {
+            Ok(row) => products.push(row.product_type),
+            Err(error) => failure = Some(error),
+        }
+    }
+    assert_eq!(products, ["A", "B"], "the rows before the bad one");
+    let failure = failure.unwrap();
+    assert_eq!(failure.kind(), ErrorKind::Decode);
+    assert_eq!(failure.position().unwrap().record, 3);
+    assert_eq!(
+        failure.position().unwrap().column.as_deref(),
+        Some("Windows")
+    );
+
+    let error = client(&graph)
+        .office365_activation_counts()
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.position().unwrap().line, Some(4));
+}
+
+#[tokio::test]
+async fn a_token_with_a_line_break_is_refused_before_sending() {
+    let graph = Server::start(|_| Reply::csv(ACTIVATION_COUNTS_CSV)).await;
+    let error = Client::builder()
+        .base_url(graph.url())
+        .token("abc\n")
+        .build()
+        .unwrap()
+        .office365_activation_counts()
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Token);
+    assert!(!error.is_retryable());
+    assert!(error.to_string().contains("trim it"), "{error}");
+    assert_eq!(graph.count(), 0);
+
+    let error = client(&graph)
+        .office365_activation_counts()
+        .if_none_match("\"tag\"\n")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Configuration);
+    assert_eq!(graph.count(), 0);
+}
+
+#[tokio::test]
+async fn a_json_answer_that_is_not_a_collection_is_an_error_not_an_empty_report() {
+    let graph = Server::start(|hit| {
+        if hit.n == 0 {
+            Reply::json(200, &json!({}))
+        } else {
+            Reply::json(
+                200,
+                &json!({"error": {"code": "UnknownError", "message": "boom"}}),
+            )
+        }
+    })
+    .await;
+    let request = || {
+        client(&graph)
+            .office365_activation_counts()
+            .version(ApiVersion::Beta)
+            .format(Format::Json)
+    };
+    let error = request().send().await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Decode);
+    assert!(error.to_string().contains("no `value` array"), "{error}");
+    let error = request().send().await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Service);
+    assert_eq!(
+        error.service().unwrap().code.as_deref(),
+        Some("UnknownError")
+    );
+}

@@ -82,7 +82,7 @@ async fn bad_parameters_are_400_and_unknown_functions_404() {
             "BadRequest",
         ),
         (
-            "/v1.0/reports/getOffice365ServicesUserCounts(date=2024-13-45)",
+            "/v1.0/reports/getOffice365ServicesUserCounts(date=2024-01-01)",
             StatusCode::BAD_REQUEST,
             "BadRequest",
         ),
@@ -125,6 +125,14 @@ async fn bad_parameters_are_400_and_unknown_functions_404() {
     assert_eq!(got, StatusCode::BAD_REQUEST, "{path}");
     let message = body["error"]["message"].as_str().unwrap_or_default();
     assert!(message.contains("past 30 days"), "{message}");
+    let path = format!("/v1.0/reports/{}(date=2024-13-45)", meta.function);
+    let (got, body, _) = get(&http, &emulator, &path, token.as_deref()).await;
+    assert_eq!(got, StatusCode::BAD_REQUEST, "{path}");
+    let message = body["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("use YYYY-MM-DD"),
+        "a malformed date: {message}"
+    );
     let path = format!("/v1.0/reports/{}(date='{recent}')", meta.function);
     let (got, _, _) = get(&http, &emulator, &path, token.as_deref()).await;
     assert_eq!(

@@ -34,12 +34,12 @@ impl std::fmt::Display for Failure {
             Failure::MissingFeatures(families) => {
                 writeln!(
                     f,
-                    "{SDK_MANIFEST} has no feature for these report families: {}",
+                    "{SDK_MANIFEST} does not declare, or does not enable by default, a feature for these report families: {}",
                     families.join(", ")
                 )?;
                 write!(
                     f,
-                    "  hint: add `<family> = []` under [features] and to `default` for each"
+                    "  hint: add `<family> = []` under [features] and list it in `default`"
                 )
             }
             Failure::Stale(changes) => {
@@ -129,15 +129,22 @@ pub fn expected_files(root: &Path) -> Result<Vec<GeneratedFile>, Failure> {
     codegen::generate(&sources).map_err(Failure::Spec)
 }
 
+/// Whether the manifest's `[features]` table declares `feature` and turns it on by default.
 fn declares_feature(manifest: &str, feature: &str) -> bool {
-    manifest
+    let table: Vec<&str> = manifest
         .lines()
         .skip_while(|line| line.trim() != "[features]")
-        .take_while(|line| !line.trim_start().starts_with("[dependencies"))
-        .any(|line| {
-            line.split_once('=')
-                .is_some_and(|(name, _)| name.trim() == feature)
+        .skip(1)
+        .take_while(|line| !line.trim_start().starts_with('['))
+        .collect();
+    let entry = |name: &str| {
+        table.iter().find_map(|line| {
+            let (key, value) = line.split_once('=')?;
+            (key.trim() == name).then_some(value.trim())
         })
+    };
+    let quoted = format!("\"{feature}\"");
+    entry(feature).is_some() && entry("default").is_some_and(|default| default.contains(&quoted))
 }
 
 /// Compares the checked-in generated directory with `expected`.
@@ -263,9 +270,34 @@ mod tests {
 
     #[test]
     fn features_are_read_from_the_features_table_only() {
-        let manifest = "[features]\ndefault = [\"office365\"]\noffice365 = []\n\n[dependencies]\nteams = \"1\"\n";
+        let manifest = "[features]\ndefault = [\"office365\"]\noffice365 = []\nteams = []\n\n[lints]\nsharepoint = \"1\"\n";
         assert!(declares_feature(manifest, "office365"));
-        assert!(!declares_feature(manifest, "teams"));
+        assert!(
+            !declares_feature(manifest, "teams"),
+            "declared but not on by default"
+        );
+        assert!(
+            !declares_feature(manifest, "sharepoint"),
+            "in another table"
+        );
+    }
+
+    /// A generated enum may not take a name the SDK's root exports from its runtime; the
+    /// generator's list of those names must follow `reports-sdk/src/lib.rs`.
+    #[test]
+    fn reserved_type_names_are_the_sdk_root_exports() {
+        let lib = fs::read_to_string(workspace_root().join("reports-sdk/src/lib.rs")).unwrap();
+        let start = lib.find("pub use runtime::{").unwrap() + "pub use runtime::{".len();
+        let end = start + lib[start..].find('}').unwrap();
+        let mut exported: Vec<&str> = lib[start..end]
+            .split(',')
+            .map(str::trim)
+            .filter(|name| name.starts_with(|c: char| c.is_ascii_uppercase()))
+            .collect();
+        exported.sort_unstable();
+        let mut reserved = codegen::RESERVED_TYPE_NAMES.to_vec();
+        reserved.sort_unstable();
+        assert_eq!(reserved, exported);
     }
 
     #[test]

@@ -14,6 +14,9 @@ use super::meta::{Report, ReportMeta};
 use super::response::SchemaDrift;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
+/// The longest record held while waiting for its end: far beyond any real report row, it stops
+/// a stray quote from turning the rest of a download into one record in memory.
+const MAX_RECORD_BYTES: usize = 16 * 1024 * 1024;
 /// The header Graph puts first in every report; its value is exposed as the refresh date.
 pub(crate) const REFRESH_DATE_HEADER: &str = "Report Refresh Date";
 
@@ -32,6 +35,9 @@ pub(crate) struct CsvDecoder {
     header: Option<Header>,
     refresh_date: Option<NaiveDate>,
     finished: bool,
+    /// The first row that failed to decode. Rows before it are still handed out; nothing after
+    /// it is decoded.
+    row_error: Option<Error>,
 }
 
 #[derive(Debug)]
@@ -58,7 +64,18 @@ impl CsvDecoder {
             header: None,
             refresh_date: None,
             finished: false,
+            row_error: None,
         }
+    }
+
+    /// The error of the first row that failed, once the rows before it have been taken.
+    pub(crate) fn take_row_error(&mut self) -> Option<Error> {
+        self.row_error.take()
+    }
+
+    /// Whether a row failed (its error not taken yet).
+    pub(crate) fn has_row_error(&self) -> bool {
+        self.row_error.is_some()
     }
 
     /// How the file's columns differ from the spec's, once the header has been read.
@@ -77,7 +94,9 @@ impl CsvDecoder {
         self.output_len + self.start.as_ref().map_or(0, Vec::len)
     }
 
-    /// Decodes every record completed by `input`, appending rows to `rows`.
+    /// Decodes every record completed by `input`, appending rows to `rows`. A header problem is
+    /// returned at once; a row that fails is kept for [`take_row_error`](Self::take_row_error),
+    /// so the rows before it are not lost, and ends the decoding.
     pub(crate) fn feed<R: Report>(
         &mut self,
         input: &[u8],
@@ -121,7 +140,7 @@ impl CsvDecoder {
     ) -> Result<(), Error> {
         loop {
             // csv-core takes an empty input as the end of the file: only `finish` may pass one.
-            if self.finished || (input.is_empty() && !at_end) {
+            if self.finished || self.row_error.is_some() || (input.is_empty() && !at_end) {
                 return Ok(());
             }
             let (result, read, written, ended) = self.core.read_record(
@@ -137,6 +156,24 @@ impl CsvDecoder {
                 ReadRecordResult::InputEmpty if !at_end => return Ok(()),
                 ReadRecordResult::InputEmpty => {
                     self.finished = true;
+                    return Ok(());
+                }
+                ReadRecordResult::OutputFull if self.output.len() >= MAX_RECORD_BYTES => {
+                    self.records += 1;
+                    self.row_error = Some(
+                        self.error(
+                            ErrorKind::Decode,
+                            format!(
+                                "a record is longer than {} MiB; the file is malformed (an unclosed quote?)",
+                                MAX_RECORD_BYTES / (1024 * 1024)
+                            ),
+                        )
+                        .with_position(Position {
+                            line: None,
+                            record: self.records,
+                            column: None,
+                        }),
+                    );
                     return Ok(());
                 }
                 ReadRecordResult::OutputFull => {
@@ -183,8 +220,10 @@ impl CsvDecoder {
             None => self.read_header(line),
             Some(_) => {
                 self.records += 1;
-                let row = self.decode_row(line)?;
-                rows.push_back(row);
+                match self.decode_row(line) {
+                    Ok(row) => rows.push_back(row),
+                    Err(error) => self.row_error = Some(error),
+                }
                 Ok(())
             }
         }
@@ -362,6 +401,9 @@ mod tests {
             decoder.feed(piece, &mut rows)?;
         }
         decoder.finish(&mut rows)?;
+        if let Some(error) = decoder.take_row_error() {
+            return Err(error);
+        }
         Ok((rows.into(), decoder))
     }
 
@@ -461,6 +503,47 @@ mod tests {
             "{message}"
         );
         assert_eq!(error.position().unwrap().line, Some(3));
+    }
+
+    #[test]
+    fn rows_before_a_bad_row_are_kept_and_nothing_after_it_is_decoded() {
+        let body = b"Report Refresh Date,Product Type,Assigned,Activated\n\
+2024-01-31,A,1,1\n2024-01-31,B,2,2\n2024-01-31,C,bad,3\n2024-01-31,D,4,4\n";
+        for chunk in [1, 7, body.len()] {
+            let mut decoder = CsvDecoder::new(Counts::META);
+            let mut rows: VecDeque<Counts> = VecDeque::new();
+            for piece in body.chunks(chunk) {
+                decoder.feed(piece, &mut rows).unwrap();
+            }
+            decoder.finish(&mut rows).unwrap();
+            let names: Vec<&str> = rows.iter().map(|row| row.product_type.as_str()).collect();
+            assert_eq!(names, ["A", "B"], "chunks of {chunk}");
+            let error = decoder.take_row_error().unwrap();
+            assert_eq!(error.position().unwrap().record, 3);
+            assert!(decoder.take_row_error().is_none());
+        }
+    }
+
+    #[test]
+    fn an_unclosed_quote_does_not_hold_the_rest_of_the_file() {
+        let mut decoder = CsvDecoder::new(Counts::META);
+        let mut rows: VecDeque<Counts> = VecDeque::new();
+        decoder
+            .feed(
+                b"Report Refresh Date,Product Type,Assigned,Activated\n2024-01-31,\"open",
+                &mut rows,
+            )
+            .unwrap();
+        let filler = vec![b'x'; 1024 * 1024];
+        for _ in 0..20 {
+            decoder.feed(&filler, &mut rows).unwrap();
+            if decoder.has_row_error() {
+                break;
+            }
+        }
+        let error = decoder.take_row_error().unwrap();
+        assert!(error.to_string().contains("longer than 16 MiB"), "{error}");
+        assert!(decoder.buffered_bytes() <= 2 * MAX_RECORD_BYTES);
     }
 
     #[test]

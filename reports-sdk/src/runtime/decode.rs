@@ -249,7 +249,8 @@ fn clock_duration(text: &str) -> Option<Duration> {
     if minutes >= 60 || seconds >= 60.0 {
         return None;
     }
-    Duration::try_from_secs_f64((hours * 60 + minutes) as f64 * 60.0 + seconds).ok()
+    let whole_minutes = hours.checked_mul(60)?.checked_add(minutes)?;
+    Duration::try_from_secs_f64(whole_minutes as f64 * 60.0 + seconds).ok()
 }
 
 /// `PnDTnHnMn.nS` (weeks, months and years are not used by Graph's report durations).
@@ -473,6 +474,11 @@ mod tests {
         assert_eq!(clock_duration("1:2:3"), None);
         assert_eq!(clock_duration("ab:00:00"), None);
         assert_eq!(clock_duration("00:00"), None);
+        assert_eq!(
+            clock_duration("999999999999999999:00:00"),
+            None,
+            "no overflow panic"
+        );
     }
 
     #[test]

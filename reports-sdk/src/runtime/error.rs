@@ -138,6 +138,14 @@ impl Error {
     /// A transport failure from reqwest, with any URL stripped from it: download URLs are
     /// secrets and reqwest's errors quote the URL they were about.
     pub(crate) fn transport(context: &str, error: reqwest::Error) -> Self {
+        if error.is_builder() {
+            // The request could not even be built: retrying cannot help.
+            return Error::new(
+                ErrorKind::Configuration,
+                format!("{context} could not be built (an invalid URL or header value)"),
+            )
+            .with_source(error.without_url());
+        }
         let kind = if error.is_timeout() {
             ErrorKind::Timeout
         } else {

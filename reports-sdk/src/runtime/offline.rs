@@ -26,6 +26,9 @@ pub fn read_csv<R: Report>(file: &[u8]) -> Result<(Vec<R>, SchemaDrift), Error> 
     let mut rows = VecDeque::new();
     decoder.feed(file, &mut rows)?;
     decoder.finish(&mut rows)?;
+    if let Some(error) = decoder.take_row_error() {
+        return Err(error);
+    }
     let drift = decoder.drift().cloned().unwrap_or_default();
     Ok((rows.into(), drift))
 }

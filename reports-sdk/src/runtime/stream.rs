@@ -65,6 +65,7 @@ impl<R: Report> RowStream<R> {
                 queue: VecDeque::new(),
                 meta,
                 client,
+                pending_error: None,
                 failed: false,
             },
             Opened::Json { page, .. } => State {
@@ -77,6 +78,7 @@ impl<R: Report> RowStream<R> {
                 queue: VecDeque::new(),
                 meta,
                 client,
+                pending_error: None,
                 failed: false,
             },
             Opened::NotModified { .. } => {
@@ -178,6 +180,8 @@ struct State<R> {
     queue: VecDeque<R>,
     meta: &'static ReportMeta,
     client: Client,
+    /// A failure met while reading ahead, handed out after the rows before it.
+    pending_error: Option<Error>,
     failed: bool,
 }
 
@@ -186,16 +190,26 @@ impl<R: Report> State<R> {
     async fn read_header(&mut self) -> Result<(SchemaDrift, Option<chrono::NaiveDate>), Error> {
         match &mut self.source {
             Source::Csv { .. } => loop {
-                let ready = match &self.source {
+                let (ready, header_known) = match &self.source {
                     Source::Csv { decoder, done, .. } => {
-                        *done || (decoder.drift().is_some() && !self.queue.is_empty())
+                        let header_known = decoder.drift().is_some();
+                        let first_row_read = !self.queue.is_empty() || decoder.has_row_error();
+                        (*done || (header_known && first_row_read), header_known)
                     }
-                    Source::Json { .. } => true,
+                    Source::Json { .. } => (true, true),
                 };
                 if ready {
                     break;
                 }
-                self.pull_csv().await?;
+                if let Err(error) = self.pull_csv().await {
+                    // Once the columns are known the stream opens, and the failure is its first
+                    // item; before that there is nothing to open.
+                    if !header_known {
+                        return Err(error);
+                    }
+                    self.pending_error = Some(error);
+                    break;
+                }
             },
             Source::Json { .. } => return self.json_header(),
         }
@@ -296,12 +310,21 @@ impl<R: Report> State<R> {
 
     async fn produce(&mut self) -> Option<Result<R, Error>> {
         loop {
+            // Rows decoded before a failure come first, then the failure.
             if let Some(row) = self.queue.pop_front() {
                 return Some(Ok(row));
             }
+            if let Some(error) = self.pending_error.take() {
+                return Some(Err(error));
+            }
             match &mut self.source {
-                Source::Csv { done: true, .. } => return None,
-                Source::Csv { .. } => {
+                Source::Csv { decoder, done, .. } => {
+                    if let Some(error) = decoder.take_row_error() {
+                        return Some(Err(error));
+                    }
+                    if *done {
+                        return None;
+                    }
                     if let Err(error) = self.pull_csv().await {
                         return Some(Err(error));
                     }

@@ -227,6 +227,14 @@ impl Call<'_> {
         span: &tracing::Span,
     ) -> Result<Response, Attempt<T>> {
         let token = self.token().await.map_err(Attempt::Fail)?;
+        if let Some(etag) = if_none_match
+            && reqwest::header::HeaderValue::from_str(etag).is_err()
+        {
+            return Err(Attempt::Fail(self.error(
+                ErrorKind::Configuration,
+                "the If-None-Match tag holds characters a header cannot carry",
+            )));
+        }
         let mut request = self
             .config
             .api
@@ -264,11 +272,20 @@ impl Call<'_> {
                 "no token: give the client builder a `token` or a `token_provider`",
             ));
         };
-        provider.token().await.map_err(|err| {
+        let token = provider.token().await.map_err(|err| {
             Error::new(ErrorKind::Token, "the token provider failed")
                 .with_report(self.meta.id)
                 .with_source(err)
-        })
+        })?;
+        // A header value cannot carry control characters; a token read from a file often ends
+        // with a line break. Say so instead of failing inside the HTTP library.
+        if token.expose().is_empty() || token.expose().chars().any(|c| c.is_control()) {
+            return Err(self.error(
+                ErrorKind::Token,
+                "the token is empty or holds a line break or another control character; trim it",
+            ));
+        }
+        Ok(token)
     }
 
     fn location(&self, response: &Response) -> Option<Url> {
@@ -358,16 +375,24 @@ impl Call<'_> {
         span.record("bytes", body.len() as u64);
         #[derive(serde::Deserialize)]
         struct Page {
-            #[serde(default)]
             value: Vec<serde_json::Value>,
             #[serde(rename = "@odata.nextLink", default)]
             next_link: Option<String>,
         }
         let page: Page = serde_json::from_slice(&body).map_err(|err| {
+            let service = parse_service_error(&body);
+            if service.code.is_some() {
+                // An error body under a success status: report it as the error it is.
+                return Attempt::Fail(
+                    self.error(ErrorKind::Service, "Graph answered 200 with an error body")
+                        .with_status(200)
+                        .with_service(service),
+                );
+            }
             Attempt::Fail(
                 self.error(
                     ErrorKind::Decode,
-                    "the JSON page is not a Graph collection (`value` array)",
+                    "the JSON page is not a Graph collection (no `value` array)",
                 )
                 .with_source(err),
             )
@@ -460,11 +485,31 @@ fn header_text(headers: &HeaderMap, name: impl reqwest::header::AsHeaderName) ->
 }
 
 /// Graph's `{"error":{...}}` body, or the start of whatever else the body was.
-async fn service_error(response: Response) -> ServiceError {
-    const KEPT: usize = 512;
+async fn service_error(mut response: Response) -> ServiceError {
+    // Enough for any Graph error; an endless body is not read to its end.
+    const READ_AT_MOST: usize = 64 * 1024;
     let headers = response.headers().clone();
-    let body = response.bytes().await.unwrap_or_default();
-    let mut service = ServiceError::default();
+    let mut body = Vec::new();
+    while body.len() < READ_AT_MOST {
+        match response.chunk().await {
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            _ => break,
+        }
+    }
+    let mut service = parse_service_error(&body);
+    service.request_id = service
+        .request_id
+        .or_else(|| header_text(&headers, "request-id"));
+    service.client_request_id = service
+        .client_request_id
+        .or_else(|| header_text(&headers, "client-request-id"));
+    service.date = service.date.or_else(|| header_text(&headers, "date"));
+    service
+}
+
+/// Graph's `{"error":{...}}`, or the start of whatever else the body is.
+fn parse_service_error(body: &[u8]) -> ServiceError {
+    const KEPT: usize = 512;
     #[derive(serde::Deserialize)]
     struct Body {
         error: Detail,
@@ -484,7 +529,8 @@ async fn service_error(response: Response) -> ServiceError {
         client_request_id: Option<String>,
         date: Option<String>,
     }
-    match serde_json::from_slice::<Body>(&body) {
+    let mut service = ServiceError::default();
+    match serde_json::from_slice::<Body>(body) {
         Ok(Body { error }) => {
             service.code = error.code;
             service.message = error.message;
@@ -495,7 +541,7 @@ async fn service_error(response: Response) -> ServiceError {
             }
         }
         Err(_) if !body.is_empty() => {
-            let text = String::from_utf8_lossy(&body);
+            let text = String::from_utf8_lossy(body);
             let mut kept: String = text.chars().take(KEPT).collect();
             if kept.len() < text.len() {
                 kept.push('…');
@@ -504,13 +550,6 @@ async fn service_error(response: Response) -> ServiceError {
         }
         Err(_) => {}
     }
-    service.request_id = service
-        .request_id
-        .or_else(|| header_text(&headers, "request-id"));
-    service.client_request_id = service
-        .client_request_id
-        .or_else(|| header_text(&headers, "client-request-id"));
-    service.date = service.date.or_else(|| header_text(&headers, "date"));
     service
 }
 
