@@ -1,8 +1,9 @@
 //! Typed decoding against raw CSV reading, side by side on the same file in one run.
 //!
-//! `cargo bench -p reports-sdk --bench decode [-- ROWS]` prints, for each way of reading, the
-//! median time of several runs, its throughput, and its ratio to the raw `csv::ByteRecord` loop
-//! (the least work any CSV reader can do).
+//! `cargo bench -p reports-sdk --bench decode [-- ROWS] [raw|serde|sdk]` prints, for each way of
+//! reading, the median time of several runs, its throughput, and its ratio to the raw
+//! `csv::ByteRecord` loop (the least work any CSV reader can do). Naming one way runs only it,
+//! e.g. under `valgrind --tool=callgrind` for instruction counts where wall time is noisy.
 
 #![allow(clippy::unwrap_used, reason = "a benchmark fails loudly on bad input")]
 
@@ -64,41 +65,47 @@ fn measure(
 }
 
 fn main() {
-    let rows: usize = std::env::args()
-        .skip(1)
+    let arguments: Vec<String> = std::env::args().skip(1).collect();
+    let rows: usize = arguments
+        .iter()
         .find_map(|arg| arg.parse().ok())
         .unwrap_or(200_000);
+    let only = ["raw", "serde", "sdk"]
+        .into_iter()
+        .find(|way| arguments.iter().any(|arg| arg == way));
+    let runs = |way: &str| only.is_none_or(|only| only == way);
     let file = report_file(rows);
     println!(
         "{rows} rows, {:.1} MB, median of {RUNS} runs each",
         file.len() as f64 / 1e6
     );
-    let raw = measure("csv::ByteRecord, reused (raw)", &file, None, |file| {
-        let mut reader = csv::Reader::from_reader(file);
-        let mut record = csv::ByteRecord::new();
-        let mut count = 0;
-        while reader.read_byte_record(&mut record).unwrap() {
-            count += 1;
-        }
-        count
+    let raw = runs("raw").then(|| {
+        measure("csv::ByteRecord, reused (raw)", &file, None, |file| {
+            let mut reader = csv::Reader::from_reader(file);
+            let mut record = csv::ByteRecord::new();
+            let mut count = 0;
+            while reader.read_byte_record(&mut record).unwrap() {
+                count += 1;
+            }
+            count
+        })
     });
-    measure("csv + serde into the typed row", &file, Some(raw), |file| {
-        let body = file.strip_prefix("\u{feff}".as_bytes()).unwrap_or(file);
-        let rows: Vec<Office365ServicesUserCountsRow> = csv::Reader::from_reader(body)
-            .deserialize()
-            .collect::<Result<_, _>>()
-            .unwrap();
-        rows.len()
-    });
-    measure(
-        "reports_sdk::read_csv (whole file)",
-        &file,
-        Some(raw),
-        |file| {
+    if runs("serde") {
+        measure("csv + serde into the typed row", &file, raw, |file| {
+            let body = file.strip_prefix("\u{feff}".as_bytes()).unwrap_or(file);
+            let rows: Vec<Office365ServicesUserCountsRow> = csv::Reader::from_reader(body)
+                .deserialize()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            rows.len()
+        });
+    }
+    if runs("sdk") {
+        measure("reports_sdk::read_csv (whole file)", &file, raw, |file| {
             reports_sdk::read_csv::<Office365ServicesUserCountsRow>(file)
                 .unwrap()
                 .0
                 .len()
-        },
-    );
+        });
+    }
 }

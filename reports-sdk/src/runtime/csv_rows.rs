@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use csv::{ByteRecord, StringRecord};
 use csv_core::ReadRecordResult;
 
-use super::decode::check_cell;
+use super::decode::{check_cell, iso_date};
 use super::error::{Error, ErrorKind, Position};
 use super::meta::{Report, ReportMeta};
 use super::response::SchemaDrift;
@@ -319,7 +319,7 @@ impl CsvDecoder {
                 .refresh_date_index
                 .and_then(|index| self.record.get(index))
                 .and_then(|cell| std::str::from_utf8(cell).ok())
-                .and_then(|text| NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok());
+                .and_then(|text| iso_date(text.trim()));
         }
         let mut csv_position = csv::Position::new();
         csv_position.set_line(line).set_record(self.records);

@@ -142,9 +142,25 @@ impl Cell for NaiveDate {
 
     fn from_text(text: &str) -> Result<Self, String> {
         let text = text.trim();
-        NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .map_err(|err| format!("expected {}, found {text:?}: {err}", Self::EXPECTING))
+        iso_date(text).ok_or_else(|| format!("expected {}, found {text:?}", Self::EXPECTING))
     }
+}
+
+/// `YYYY-MM-DD`, exactly. Reports hold a date in most columns of every row, and chrono's
+/// `parse_from_str` reads its format string again on each call: this is several times faster.
+pub(crate) fn iso_date(text: &str) -> Option<NaiveDate> {
+    let bytes = text.as_bytes();
+    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| -> Option<u32> {
+        bytes[range].iter().try_fold(0u32, |value, byte| {
+            byte.is_ascii_digit()
+                .then(|| value * 10 + u32::from(byte - b'0'))
+        })
+    };
+    let year = i32::try_from(number(0..4)?).ok()?;
+    NaiveDate::from_ymd_opt(year, number(5..7)?, number(8..10)?)
 }
 
 impl Cell for DateTime<Utc> {
@@ -479,6 +495,25 @@ mod tests {
             None,
             "no overflow panic"
         );
+    }
+
+    #[test]
+    fn iso_dates() {
+        assert_eq!(iso_date("2024-01-31"), NaiveDate::from_ymd_opt(2024, 1, 31));
+        assert_eq!(iso_date("2024-02-29"), NaiveDate::from_ymd_opt(2024, 2, 29));
+        for bad in [
+            "2023-02-29",
+            "2024-13-01",
+            "2024-1-31",
+            "2024/01/31",
+            "20240131",
+            "2024-01-3x",
+            "+024-01-31",
+            "2024-01-31T00:00:00",
+            "",
+        ] {
+            assert_eq!(iso_date(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

@@ -13,6 +13,7 @@ use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 use super::client::Client;
 use super::csv_rows::CsvDecoder;
+use super::decode::iso_date;
 use super::error::{Error, ErrorKind, Position};
 use super::meta::{ApiVersion, Format, Report, ReportMeta};
 use super::response::{ReportInfo, SchemaDrift};
@@ -264,7 +265,7 @@ impl<R: Report> State<R> {
         let refresh_date = first
             .get(REFRESH_DATE_PROPERTY)
             .and_then(serde_json::Value::as_str)
-            .and_then(|text| chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok());
+            .and_then(iso_date);
         Ok((drift, refresh_date))
     }
 
