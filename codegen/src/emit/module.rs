@@ -51,6 +51,7 @@ pub fn root(catalog: &Catalog) -> TokenStream {
 
         /// Calls `visitor` with the row type of every report compiled in, in spec order: for
         /// code that handles every report alike, with its typed rows.
+        #[allow(unused_variables, reason = "with no family feature enabled there is nothing to visit")]
         pub fn visit_reports<V: crate::runtime::ReportVisitor>(visitor: &mut V) {
             #(#visits)*
         }

@@ -70,6 +70,10 @@ pub enum Argument {
 }
 
 impl Argument {
+    #[allow(
+        dead_code,
+        reason = "called by the generated methods of the families enabled, if any"
+    )]
     pub(crate) fn enumerated<T: EnumParameter>(value: T) -> Self {
         Argument::Enum(value.as_str())
     }
