@@ -252,37 +252,19 @@ impl CsvDecoder {
             trimmed.push_field(&name);
             names.push(name);
         }
-        let missing_required: Vec<&str> = self
-            .meta
-            .columns
-            .iter()
-            .filter(|column| !column.optional && !names.iter().any(|name| name == column.header))
-            .map(|column| column.header)
-            .collect();
-        if !missing_required.is_empty() {
-            return Err(self.error(
+        let drift = SchemaDrift::of(self.meta, names.iter().map(String::as_str), |column| {
+            column.header
+        })
+        .map_err(|missing_required| {
+            self.error(
                 ErrorKind::MissingColumn,
                 format!(
                     "the file lacks required column(s) {}; it has {}. If Microsoft dropped or renamed the column, mark it `optional: true` (or fix its header) in the spec and regenerate",
                     quote_all(&missing_required),
                     quote_all(&names),
                 ),
-            ));
-        }
-        let drift = SchemaDrift {
-            unknown_columns: names
-                .iter()
-                .filter(|name| self.meta.column(name).is_none())
-                .cloned()
-                .collect(),
-            missing_columns: self
-                .meta
-                .columns
-                .iter()
-                .filter(|column| !names.iter().any(|name| name == column.header))
-                .map(|column| column.header)
-                .collect(),
-        };
+            )
+        })?;
         let refresh_date_index = names.iter().position(|name| name == REFRESH_DATE_HEADER);
         self.header = Some(Header {
             record: trimmed,

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 
-use super::meta::{ApiVersion, Format, ReportMeta};
+use super::meta::{ApiVersion, ColumnMeta, Format, ReportMeta};
 
 /// The outcome of a request sent with `If-None-Match`: the report, or `304 Not Modified`.
 #[derive(Debug)]
@@ -48,6 +48,39 @@ pub struct SchemaDrift {
 }
 
 impl SchemaDrift {
+    /// Compares a file's column names with the spec's. `name_of` says how the file names a spec
+    /// column (its CSV header, or its JSON property); names no spec column has are unknown, in
+    /// file order. `Err` lists the required columns the file lacks, by that name.
+    pub(crate) fn of<'a>(
+        meta: &'static ReportMeta,
+        names: impl Iterator<Item = &'a str> + Clone,
+        name_of: impl Fn(&ColumnMeta) -> &'static str,
+    ) -> Result<SchemaDrift, Vec<&'static str>> {
+        let has = |column: &ColumnMeta| names.clone().any(|name| name == name_of(column));
+        let missing_required: Vec<&'static str> = meta
+            .columns
+            .iter()
+            .filter(|column| !column.optional && !has(column))
+            .map(&name_of)
+            .collect();
+        if !missing_required.is_empty() {
+            return Err(missing_required);
+        }
+        Ok(SchemaDrift {
+            unknown_columns: names
+                .clone()
+                .filter(|name| !meta.columns.iter().any(|column| name_of(column) == *name))
+                .map(str::to_owned)
+                .collect(),
+            missing_columns: meta
+                .columns
+                .iter()
+                .filter(|column| !has(column))
+                .map(|column| column.header)
+                .collect(),
+        })
+    }
+
     /// Whether the file has exactly the spec's columns.
     pub fn is_empty(&self) -> bool {
         self.unknown_columns.is_empty() && self.missing_columns.is_empty()

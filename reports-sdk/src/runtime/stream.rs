@@ -230,38 +230,23 @@ impl<R: Report> State<R> {
         let Some(serde_json::Value::Object(first)) = values.front() else {
             return Ok((SchemaDrift::default(), None));
         };
-        let missing_required: Vec<&str> = self
-            .meta
-            .columns
-            .iter()
-            .filter(|column| !column.optional && !first.contains_key(column.json))
-            .map(|column| column.json)
-            .collect();
-        if !missing_required.is_empty() {
-            return Err(Error::new(
-                ErrorKind::MissingColumn,
-                format!(
-                    "the JSON rows lack required propert(ies) {}; mark the column `optional: true` (or fix its `json:` name) in the spec and regenerate",
-                    missing_required.join(", ")
-                ),
-            )
-            .with_report(self.meta.id));
-        }
-        let drift = SchemaDrift {
-            unknown_columns: first
-                .keys()
-                .filter(|key| !key.starts_with('@'))
-                .filter(|key| !self.meta.columns.iter().any(|column| column.json == *key))
-                .cloned()
-                .collect(),
-            missing_columns: self
-                .meta
-                .columns
-                .iter()
-                .filter(|column| !first.contains_key(column.json))
-                .map(|column| column.header)
-                .collect(),
-        };
+        // Graph's own annotations (`@odata.*`) are not columns.
+        let names = first
+            .keys()
+            .map(String::as_str)
+            .filter(|key| !key.starts_with('@'));
+        let drift = SchemaDrift::of(self.meta, names, |column| column.json).map_err(
+            |missing_required| {
+                Error::new(
+                    ErrorKind::MissingColumn,
+                    format!(
+                        "the JSON rows lack required propert(ies) {}; mark the column `optional: true` (or fix its `json:` name) in the spec and regenerate",
+                        missing_required.join(", ")
+                    ),
+                )
+                .with_report(self.meta.id)
+            },
+        )?;
         let refresh_date = first
             .get(REFRESH_DATE_PROPERTY)
             .and_then(serde_json::Value::as_str)
