@@ -32,12 +32,44 @@ pub struct Report {
     pub parameters: Vec<Parameter>,
     pub forms: Vec<Form>,
     pub columns: Vec<Column>,
+    /// The property of each beta JSON item that holds its rows, where JSON is nested.
+    pub json_nested: Option<String>,
+    /// Data rows may omit their trailing empty fields.
+    pub ragged_rows: bool,
+}
+
+impl Report {
+    /// Parameters the service defaults when absent: set on the request, not in a form.
+    pub fn optional_parameters(&self) -> impl Iterator<Item = &Parameter> {
+        self.parameters
+            .iter()
+            .filter(|parameter| parameter.optional)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Version {
     pub version: ApiVersion,
     pub formats: Vec<Format>,
+    /// Served when the request names no format.
+    pub default_format: Format,
+    pub csv_delivery: CsvDelivery,
+}
+
+/// How a version serves CSV.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CsvDelivery {
+    /// `302 Found` to a preauthenticated download URL.
+    Redirect,
+    /// `200 OK` with the file in the body.
+    Body,
+}
+
+impl CsvDelivery {
+    pub const ALL: [(&'static str, CsvDelivery); 2] = [
+        ("redirect", CsvDelivery::Redirect),
+        ("body", CsvDelivery::Body),
+    ];
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -87,10 +119,15 @@ pub struct Permissions {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Parameter {
-    /// The name Graph uses in the path, also the Rust argument name.
+    /// The name Graph uses in the path.
     pub name: String,
+    /// The Rust argument (or setter) name.
+    pub ident: String,
     pub kind: ParameterKind,
     pub quoted: bool,
+    /// Left out of the path unless set; the service then applies `default`.
+    pub optional: bool,
+    pub default: Option<String>,
     pub doc: Option<String>,
 }
 
@@ -116,6 +153,8 @@ pub struct Column {
     pub json: String,
     pub ty: ColumnType,
     pub optional: bool,
+    /// In nested beta JSON, the property sits in the nested element rather than on the item.
+    pub json_nested: bool,
     pub doc: Option<String>,
 }
 

@@ -32,6 +32,21 @@ pub struct ReportSpec {
     #[serde(default)]
     pub forms: Option<Vec<FormSpec>>,
     pub columns: Vec<ColumnSpec>,
+    /// How beta JSON nests the rows, where it is not one flat object per row.
+    #[serde(default)]
+    pub json_nested: Option<JsonNestedSpec>,
+    /// Data rows may omit their trailing empty fields.
+    #[serde(default)]
+    pub ragged_rows: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JsonNestedSpec {
+    /// The array (or object) property of each `value[]` item that holds the row values.
+    pub property: String,
+    /// The headers whose JSON property sits on the item itself, repeated on every row.
+    pub parent_columns: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -39,6 +54,12 @@ pub struct ReportSpec {
 pub struct VersionSpec {
     pub version: String,
     pub formats: Vec<String>,
+    /// The format served when the request names none (default `csv`).
+    #[serde(default)]
+    pub default_format: Option<String>,
+    /// How CSV arrives: `redirect` (default, a `302` to a download URL) or `body`.
+    #[serde(default)]
+    pub csv_delivery: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -61,6 +82,12 @@ pub struct ParameterSpec {
     pub values: Option<Vec<String>>,
     #[serde(default)]
     pub quoted: bool,
+    /// The service applies a default when the parameter is absent; set on the request.
+    #[serde(default)]
+    pub optional: bool,
+    /// The service's default, as documentation.
+    #[serde(default)]
+    pub default: Option<String>,
     #[serde(default)]
     pub doc: Option<String>,
 }

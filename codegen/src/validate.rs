@@ -5,10 +5,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::ident;
 use crate::ir::{
-    ApiVersion, Catalog, Cloud, Column, ColumnType, EnumType, EnumVariant, Family, Form, Format,
-    Parameter, ParameterKind, Permissions, Report, Version,
+    ApiVersion, Catalog, Cloud, Column, ColumnType, CsvDelivery, EnumType, EnumVariant, Family,
+    Form, Format, Parameter, ParameterKind, Permissions, Report, Version,
 };
-use crate::spec::{ColumnSpec, FamilySpec, FormSpec, ParameterSpec, ReportSpec};
+use crate::spec::{ColumnSpec, FamilySpec, FormSpec, JsonNestedSpec, ParameterSpec, ReportSpec};
 
 /// A parsed spec file with the text it came from, which is searched for line numbers.
 pub struct LoadedSpec<'a> {
@@ -25,14 +25,35 @@ const RESERVED_METHODS: &[&str] = &[
     "clone_from",
     "cloud",
     "fmt",
+    "report",
     "request",
     "version",
+];
+
+/// Methods every report request has by hand: an optional parameter's setter may not take their
+/// names.
+const RESERVED_REQUEST_METHODS: &[&str] = &[
+    "api_version",
+    "bytes",
+    "format",
+    "if_none_match",
+    "meta",
+    "path",
+    "requested_format",
+    "send",
+    "stream",
+    "url",
+    "version",
+    "write_to",
 ];
 
 /// Names the SDK's crate root already exports from its runtime; a generated enum type with one
 /// of them would be hidden behind it. `xtask`'s tests keep this list in step with
 /// `reports-sdk/src/lib.rs`.
 pub const RESERVED_TYPE_NAMES: &[&str] = &[
+    "AnyReport",
+    "AnyRequest",
+    "AnyRow",
     "ApiVersion",
     "Argument",
     "Client",
@@ -41,6 +62,7 @@ pub const RESERVED_TYPE_NAMES: &[&str] = &[
     "ColumnMeta",
     "ColumnType",
     "ConditionalRequest",
+    "CsvDelivery",
     "EnumParameter",
     "Error",
     "ErrorKind",
@@ -61,6 +83,7 @@ pub const RESERVED_TYPE_NAMES: &[&str] = &[
     "ReportRows",
     "ReportVisitor",
     "RetryPolicy",
+    "Row",
     "RowStream",
     "SchemaDrift",
     "Secret",
@@ -318,8 +341,17 @@ impl Validator {
             spec.parameters.iter().map(|p| p.name.as_str()),
             "parameter",
         );
+        self.check_unique(
+            place,
+            parameters.iter().map(|p| p.ident.as_str()),
+            "parameter name in Rust (two path names derive the same argument name)",
+        );
         let forms = self.forms(place, spec, &where_, duplicate_id);
-        let columns = self.columns(place, &spec.columns);
+        let mut columns = self.columns(place, &spec.columns);
+        let json_nested = spec
+            .json_nested
+            .as_ref()
+            .map(|nested| self.json_nested(place, nested, &mut columns));
         Report {
             id: spec.id.clone(),
             row_type: format!("{}Row", ident::pascal_case(&spec.id)),
@@ -341,7 +373,57 @@ impl Validator {
             parameters,
             forms,
             columns,
+            json_nested,
+            ragged_rows: spec.ragged_rows,
         }
+    }
+
+    /// Marks the columns whose JSON property sits in the nested element (all but the parent
+    /// columns) and returns the nesting property.
+    fn json_nested(
+        &mut self,
+        place: &Place<'_>,
+        spec: &JsonNestedSpec,
+        columns: &mut [Column],
+    ) -> String {
+        if !is_camel_ident(&spec.property) {
+            self.problems.push(
+                place
+                    .problem(
+                        Some(&spec.property),
+                        "json_nested property is not a JSON property name",
+                    )
+                    .hint("write the property as Graph's JSON has it, e.g. `details`"),
+            );
+        }
+        self.check_unique(
+            place,
+            spec.parent_columns.iter().map(String::as_str),
+            "parent column",
+        );
+        for header in &spec.parent_columns {
+            if !columns.iter().any(|column| &column.header == header) {
+                self.problems.push(
+                    place
+                        .problem(Some(header), "parent column is not a column of the report")
+                        .hint("list headers from `columns:`, exactly as written there"),
+                );
+            }
+        }
+        for column in columns.iter_mut() {
+            column.json_nested = !spec.parent_columns.contains(&column.header);
+        }
+        if columns.iter().all(|column| !column.json_nested) {
+            self.problems.push(
+                place
+                    .problem(
+                        Some(&spec.property),
+                        "every column is a parent column: nothing is nested",
+                    )
+                    .hint("remove `json_nested`, or list only the columns on the item itself"),
+            );
+        }
+        spec.property.clone()
     }
 
     fn check_unique<'s>(
@@ -401,8 +483,58 @@ impl Validator {
                     ),
                 }
             }
+            let default_format = match version.default_format.as_deref() {
+                None => Format::Csv,
+                Some(name) => match lookup(&Format::ALL, name) {
+                    Some(format) => format,
+                    None => {
+                        self.problems.push(
+                            place
+                                .problem(Some(name), "unknown default format")
+                                .hint("use `csv` or `json`"),
+                        );
+                        Format::Csv
+                    }
+                },
+            };
+            if !formats.is_empty() && !formats.contains(&default_format) {
+                self.problems.push(
+                    place
+                        .problem(
+                            Some(&version.version),
+                            "the default format is not one of the version's formats",
+                        )
+                        .hint("list it under `formats:` too"),
+                );
+            }
+            let csv_delivery = match version.csv_delivery.as_deref() {
+                None => CsvDelivery::Redirect,
+                Some(name) => lookup(&CsvDelivery::ALL, name).unwrap_or_else(|| {
+                    self.problems.push(
+                        place
+                            .problem(Some(name), "unknown csv_delivery")
+                            .hint("use `redirect` (a 302 to a download URL) or `body`"),
+                    );
+                    CsvDelivery::Redirect
+                }),
+            };
+            if version.csv_delivery.is_some() && !formats.contains(&Format::Csv) {
+                self.problems.push(
+                    place
+                        .problem(
+                            Some(&version.version),
+                            "csv_delivery on a version that serves no CSV",
+                        )
+                        .hint("remove `csv_delivery`, or list `csv` under `formats:`"),
+                );
+            }
             if let Some(version) = known {
-                versions.push(Version { version, formats });
+                versions.push(Version {
+                    version,
+                    formats,
+                    default_format,
+                    csv_delivery,
+                });
             }
         }
         versions
@@ -434,14 +566,34 @@ impl Validator {
     }
 
     fn parameter(&mut self, place: &Place<'_>, spec: &ParameterSpec) -> Parameter {
-        if !ident::is_snake_ident(&spec.name) {
+        if !is_camel_ident(&spec.name) {
             self.problems.push(
                 place
                     .problem(
                         Some(&spec.name),
-                        "parameter name is not a snake_case identifier",
+                        "parameter name is not a path parameter name",
                     )
-                    .hint("write it as Graph spells it in the path, e.g. `period`"),
+                    .hint(
+                        "write it as Graph spells it in the path, e.g. `period` or `serviceArea`",
+                    ),
+            );
+        }
+        let rust_name = ident::snake_case(&spec.name);
+        if spec.optional && RESERVED_REQUEST_METHODS.contains(&rust_name.as_str()) {
+            self.problems.push(
+                place
+                    .problem(
+                        Some(&spec.name),
+                        format!("optional parameter's setter `{rust_name}` is taken by a method every report request has"),
+                    )
+                    .hint("the setter is named after the parameter: this parameter cannot be optional under that name"),
+            );
+        }
+        if spec.default.is_some() && !spec.optional {
+            self.problems.push(
+                place
+                    .problem(Some(&spec.name), "only optional parameters have a default")
+                    .hint("add `optional: true`, or remove `default`"),
             );
         }
         let kind = match spec.kind.as_str() {
@@ -477,8 +629,11 @@ impl Validator {
         };
         Parameter {
             name: spec.name.clone(),
+            ident: rust_name,
             kind,
             quoted: spec.quoted,
+            optional: spec.optional,
+            default: spec.default.clone(),
             doc: spec.doc.as_ref().map(|doc| doc.trim().to_owned()),
         }
     }
@@ -589,7 +744,12 @@ impl Validator {
             }
             None => {
                 default_form = [FormSpec {
-                    parameters: spec.parameters.iter().map(|p| p.name.clone()).collect(),
+                    parameters: spec
+                        .parameters
+                        .iter()
+                        .filter(|p| !p.optional)
+                        .map(|p| p.name.clone())
+                        .collect(),
                     method: None,
                 }];
                 &default_form
@@ -604,6 +764,11 @@ impl Validator {
                     Some(index) if indexes.contains(&index) => self
                         .problems
                         .push(place.problem(Some(name), "parameter appears twice in one form")),
+                    Some(index) if spec.parameters[index].optional => self.problems.push(
+                        place
+                            .problem(Some(name), "an optional parameter is listed in a form")
+                            .hint("optional parameters are set on the request; list only required ones in `forms:`"),
+                    ),
                     Some(index) => {
                         indexes.push(index);
                         used.insert(index);
@@ -627,7 +792,15 @@ impl Validator {
                         method.clone()
                     }
                     None if position == 0 => spec.id.clone(),
-                    None => format!("{}_by_{}", spec.id, form.parameters.join("_and_")),
+                    None => format!(
+                        "{}_by_{}",
+                        spec.id,
+                        form.parameters
+                            .iter()
+                            .map(|name| ident::snake_case(name))
+                            .collect::<Vec<_>>()
+                            .join("_and_")
+                    ),
                 };
             if RESERVED_METHODS.contains(&method.as_str()) {
                 self.problems.push(
@@ -657,7 +830,7 @@ impl Validator {
             });
         }
         for (index, parameter) in spec.parameters.iter().enumerate() {
-            if !used.contains(&index) {
+            if !used.contains(&index) && !parameter.optional {
                 self.problems.push(
                     place
                         .problem(
@@ -760,6 +933,7 @@ impl Validator {
                 json,
                 ty,
                 optional: spec.optional,
+                json_nested: false,
                 doc: spec.doc.as_ref().map(|doc| doc.trim().to_owned()),
             });
         }
@@ -818,4 +992,11 @@ fn lookup<T: Copy>(table: &[(&str, T)], name: &str) -> Option<T> {
         .iter()
         .find(|(spelling, _)| *spelling == name)
         .map(|(_, value)| *value)
+}
+
+/// A path parameter or JSON property name: an ASCII letter, then letters and digits
+/// (`period`, `serviceArea`, `details`).
+fn is_camel_ident(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase()) && chars.all(|c| c.is_ascii_alphanumeric())
 }

@@ -721,7 +721,7 @@ fn date_or_string_parameter_with_values() {
 }
 
 #[test]
-fn parameter_name_that_is_not_snake_case() {
+fn parameter_name_that_is_not_a_path_name() {
     let text = family("test", &[report("alpha_counts")]);
     let text = replace_once(&text, "- name: period", "- name: Period");
     // The default form uses the parameter, so this is the only problem.
@@ -731,8 +731,8 @@ fn parameter_name_that_is_not_snake_case() {
             line: line(&text, "- name: Period", 0),
             report: Some("alpha_counts"),
             subject: Some("Period"),
-            message: "parameter name is not a snake_case identifier",
-            hint: Some("`period`"),
+            message: "parameter name is not a path parameter name",
+            hint: Some("`period` or `serviceArea`"),
             ..Expected::default()
         },
     );

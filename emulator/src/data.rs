@@ -124,28 +124,60 @@ impl Table {
         out.extend_from_slice(headers.join(",").as_bytes());
         out.extend_from_slice(b"\r\n");
         for row in &self.rows {
-            let cells: Vec<String> = row.iter().map(|cell| quote(&cell.csv_text())).collect();
+            let mut cells: Vec<String> = row.iter().map(|cell| quote(&cell.csv_text())).collect();
+            // Reports with ragged rows leave trailing empty fields out.
+            if self.meta.ragged_rows {
+                while cells.last().is_some_and(String::is_empty) {
+                    cells.pop();
+                }
+            }
             out.extend_from_slice(cells.join(",").as_bytes());
             out.extend_from_slice(b"\r\n");
         }
         out
     }
 
-    /// The rows as beta JSON objects, keyed by the columns' JSON names.
-    pub fn json_rows(&self) -> Vec<serde_json::Value> {
-        self.rows
-            .iter()
-            .map(|row| {
-                let object = row
-                    .iter()
-                    .zip(&self.columns)
-                    .map(|(cell, (name, column))| {
-                        let key =
-                            column.map_or_else(|| camel(name), |column| column.json.to_owned());
-                        (key, cell.service_json())
-                    })
-                    .collect();
-                serde_json::Value::Object(object)
+    /// The `value` items of beta JSON, keyed by the columns' JSON names: one flat object per
+    /// row, or for a report with nested JSON one item per run of rows that share the item's
+    /// own (parent) values, holding one element per row in its nested array.
+    pub fn json_items(&self) -> Vec<serde_json::Value> {
+        let objects = self.rows.iter().map(|row| {
+            let mut parent = serde_json::Map::new();
+            let mut nested = serde_json::Map::new();
+            for (cell, (name, column)) in row.iter().zip(&self.columns) {
+                let key = column.map_or_else(|| camel(name), |column| column.json.to_owned());
+                let is_nested =
+                    self.meta.json_nested.is_some() && column.is_some_and(|c| c.json_nested);
+                if is_nested {
+                    nested.insert(key, cell.service_json());
+                } else {
+                    parent.insert(key, cell.service_json());
+                }
+            }
+            (parent, nested)
+        });
+        let Some(property) = self.meta.json_nested else {
+            return objects
+                .map(|(parent, _)| serde_json::Value::Object(parent))
+                .collect();
+        };
+        let mut items: Vec<(
+            serde_json::Map<String, serde_json::Value>,
+            Vec<serde_json::Value>,
+        )> = Vec::new();
+        for (parent, nested) in objects {
+            match items.last_mut() {
+                Some((previous, elements)) if *previous == parent => {
+                    elements.push(nested.into());
+                }
+                _ => items.push((parent, vec![nested.into()])),
+            }
+        }
+        items
+            .into_iter()
+            .map(|(mut parent, elements)| {
+                parent.insert(property.to_owned(), elements.into());
+                serde_json::Value::Object(parent)
             })
             .collect()
     }
@@ -193,7 +225,7 @@ pub fn generate(
     if options.drift.reverse_columns {
         columns.reverse();
     }
-    let rows = (0..options.rows)
+    let mut rows: Vec<Vec<Cell>> = (0..options.rows)
         .map(|row| {
             columns
                 .iter()
@@ -205,6 +237,18 @@ pub fn generate(
                 .collect()
         })
         .collect();
+    // Where beta JSON nests rows under an item (a user, a team), Graph serves several rows per
+    // item: every odd row repeats the item's own values of the row before, so the JSON item
+    // holds two nested elements.
+    if meta.json_nested.is_some() {
+        for row in (1..rows.len()).step_by(2) {
+            for (index, (_, column)) in columns.iter().enumerate() {
+                if column.is_none_or(|column| !column.json_nested) {
+                    rows[row][index] = rows[row - 1][index].clone();
+                }
+            }
+        }
+    }
     Table {
         meta,
         columns,

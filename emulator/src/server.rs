@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::{NaiveDate, TimeDelta};
 use futures_util::stream;
-use reports_sdk::{ApiVersion, Format, ParameterKind, ReportMeta};
+use reports_sdk::{ApiVersion, CsvDelivery, Format, ParameterKind, ReportMeta};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
@@ -313,11 +313,13 @@ async fn report_call(
     else {
         return not_found(headers).await;
     };
-    let Some(formats) = meta.formats(api_version) else {
+    let Some(served) = meta.version(api_version) else {
         return not_found(headers).await;
     };
+    let formats = served.formats;
     let format = match query.get("$format").map(String::as_str) {
-        None | Some("text/csv") => Format::Csv,
+        None => served.default_format,
+        Some("text/csv") => Format::Csv,
         Some("application/json") => Format::Json,
         Some(other) => {
             return bad_request(&format!("Unsupported $format '{other}'."), &headers);
@@ -356,6 +358,7 @@ async fn report_call(
                 &query,
                 &headers,
             ),
+            _ if served.csv_delivery == CsvDelivery::Body => csv_body(file),
             _ => redirect_to_download(&shared, file),
         }
     };
@@ -384,17 +387,27 @@ fn call_path(call: &crate::path::ReportCall) -> String {
     format!("{}({})", call.function, arguments.join(","))
 }
 
-/// Checks the call's arguments against the report's forms, returning them as `(name, value)`.
+/// Checks the call's arguments against the report's forms (a form's parameters in its order,
+/// then any of the optional ones), returning them as `(name, value)`.
 fn check_arguments(
     meta: &'static ReportMeta,
     arguments: &[(String, String, bool)],
     today: NaiveDate,
 ) -> Result<Vec<(String, String)>, String> {
     let names: Vec<&str> = arguments.iter().map(|(name, ..)| name.as_str()).collect();
-    let form_fits =
-        meta.forms.iter().any(|form| {
-            form.parameters.len() == names.len()
-                && form.parameters.iter().zip(&names).all(|(index, name)| {
+    let is_optional = |name: &str| meta.parameters.iter().any(|p| p.optional && p.name == name);
+    let required: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|name| !is_optional(name))
+        .collect();
+    let mut unique = names.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    let form_fits = unique.len() == names.len()
+        && meta.forms.iter().any(|form| {
+            form.parameters.len() == required.len()
+                && form.parameters.iter().zip(&required).all(|(index, name)| {
                     meta.parameters.get(*index).is_some_and(|p| p.name == *name)
                 })
         });
@@ -443,6 +456,16 @@ fn check_arguments(
         checked.push((name.clone(), value.clone()));
     }
     Ok(checked)
+}
+
+/// A report served in the `200` body, as `getApiUsage` is.
+fn csv_body(file: bytes::Bytes) -> Response {
+    let mut response = Response::new(Body::from(file));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    response
 }
 
 fn redirect_to_download(shared: &Shared, file: bytes::Bytes) -> Response {
@@ -502,7 +525,7 @@ fn json_page(
         Some(Ok(skip)) => skip,
         Some(Err(_)) => return bad_request("Invalid $skiptoken.", headers),
     };
-    let rows = table.json_rows();
+    let rows = table.json_items();
     let end = skip.saturating_add(top).min(rows.len());
     let page: Vec<serde_json::Value> = rows.get(skip..end).unwrap_or_default().to_vec();
     let mut body = serde_json::json!({

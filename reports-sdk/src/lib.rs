@@ -34,12 +34,12 @@ mod generated;
 
 pub use generated::*;
 pub use runtime::{
-    ApiVersion, Argument, Client, ClientBuilder, Cloud, ColumnMeta, ColumnType, ConditionalRequest,
-    EnumParameter, Error, ErrorKind, Fetched, FormMeta, Format, NotModified, ParameterKind,
-    ParameterMeta, ParseEnumError, Permissions, Position, RawReport, Report, ReportInfo,
-    ReportMeta, ReportRequest, ReportRows, ReportVisitor, RetryPolicy, RowStream, SchemaDrift,
-    Secret, ServiceError, StaticToken, TokenError, TokenFuture, TokenProvider, UnknownName,
-    VersionMeta, read_csv,
+    AnyReport, AnyRequest, AnyRow, ApiVersion, Argument, Client, ClientBuilder, Cloud, ColumnMeta,
+    ColumnType, ConditionalRequest, CsvDelivery, EnumParameter, Error, ErrorKind, Fetched,
+    FormMeta, Format, NotModified, ParameterKind, ParameterMeta, ParseEnumError, Permissions,
+    Position, RawReport, Report, ReportInfo, ReportMeta, ReportRequest, ReportRows, ReportVisitor,
+    RetryPolicy, Row, RowStream, SchemaDrift, Secret, ServiceError, StaticToken, TokenError,
+    TokenFuture, TokenProvider, UnknownName, VersionMeta, read_csv,
 };
 
 /// Every report compiled in (by the enabled family features), in spec order.

@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::ir::{ApiVersion, Cloud, Format, Permissions, Report, Version};
+use crate::ir::{ApiVersion, Cloud, CsvDelivery, Format, Permissions, Report, Version};
 
 pub fn doc_lines<S: AsRef<str>>(lines: &[S]) -> TokenStream {
     lines
@@ -48,11 +48,17 @@ pub fn versions_line(versions: &[Version]) -> String {
         .iter()
         .map(|version| {
             let formats: Vec<&str> = version.formats.iter().map(|f| format_name(*f)).collect();
-            format!(
-                "`{}` ({})",
-                version_name(version.version),
-                formats.join(", ")
-            )
+            let mut notes = formats.join(", ");
+            if version.default_format != Format::Csv {
+                notes.push_str(&format!(
+                    "; {} unless CSV is asked for",
+                    format_name(version.default_format)
+                ));
+            }
+            if version.csv_delivery == CsvDelivery::Body {
+                notes.push_str("; CSV in the response body");
+            }
+            format!("`{}` ({notes})", version_name(version.version))
         })
         .collect();
     format!("API versions: {}.", listed.join("; "))

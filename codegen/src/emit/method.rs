@@ -1,10 +1,11 @@
-//! The client methods of one report: one per parameter form.
+//! The client methods of one report (one per parameter form) and the request setters of its
+//! optional parameters.
 
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::docs::{self, doc_lines};
-use crate::ir::{Form, ParameterKind, Report};
+use crate::ir::{Form, Parameter, ParameterKind, Report};
 
 pub fn methods(report: &Report) -> TokenStream {
     let methods = report
@@ -12,10 +13,46 @@ pub fn methods(report: &Report) -> TokenStream {
         .iter()
         .enumerate()
         .map(|(index, form)| method(report, index, form));
+    let setters: Vec<TokenStream> = report
+        .optional_parameters()
+        .map(|parameter| setter(report, parameter))
+        .collect();
+    let row_type = format_ident!("{}", report.row_type);
+    let setters = (!setters.is_empty()).then(|| {
+        quote! {
+            impl crate::runtime::ReportRequest<#row_type> {
+                #(#setters)*
+            }
+        }
+    });
     quote! {
         impl crate::Client {
             #(#methods)*
         }
+
+        #setters
+    }
+}
+
+/// The Rust type of a parameter's argument and the runtime `Argument` built from it.
+fn argument(parameter: &Parameter) -> (TokenStream, TokenStream) {
+    let name = format_ident!("{}", parameter.ident);
+    match &parameter.kind {
+        ParameterKind::Enum(type_name) => {
+            let ty = format_ident!("{}", type_name);
+            (
+                quote!(#name: super::#ty),
+                quote!(crate::runtime::Argument::enumerated(#name)),
+            )
+        }
+        ParameterKind::Date => (
+            quote!(#name: ::chrono::NaiveDate),
+            quote!(crate::runtime::Argument::Date(#name)),
+        ),
+        ParameterKind::String => (
+            quote!(#name: impl ::std::convert::Into<::std::string::String>),
+            quote!(crate::runtime::Argument::String(#name.into())),
+        ),
     }
 }
 
@@ -23,31 +60,45 @@ fn method(report: &Report, form_index: usize, form: &Form) -> TokenStream {
     let name = format_ident!("{}", form.method);
     let row_type = format_ident!("{}", report.row_type);
     let index = Literal::usize_unsuffixed(form_index);
-    let mut arguments = Vec::new();
-    let mut values = Vec::new();
-    for parameter in form.parameters.iter().map(|i| &report.parameters[*i]) {
-        let argument = format_ident!("{}", parameter.name);
-        match &parameter.kind {
-            ParameterKind::Enum(type_name) => {
-                let ty = format_ident!("{}", type_name);
-                arguments.push(quote!(#argument: super::#ty));
-                values.push(quote!(crate::runtime::Argument::enumerated(#argument)));
-            }
-            ParameterKind::Date => {
-                arguments.push(quote!(#argument: ::chrono::NaiveDate));
-                values.push(quote!(crate::runtime::Argument::Date(#argument)));
-            }
-            ParameterKind::String => {
-                arguments.push(quote!(#argument: impl ::std::convert::Into<::std::string::String>));
-                values.push(quote!(crate::runtime::Argument::String(#argument.into())));
-            }
-        }
-    }
+    let (arguments, values): (Vec<_>, Vec<_>) = form
+        .parameters
+        .iter()
+        .map(|i| argument(&report.parameters[*i]))
+        .unzip();
     let docs = doc_lines(&method_docs(report, form));
     quote! {
         #docs
         pub fn #name(&self, #(#arguments),*) -> crate::runtime::ReportRequest<#row_type> {
             crate::runtime::ReportRequest::new(self, #index, [#(#values),*])
+        }
+    }
+}
+
+fn setter(report: &Report, parameter: &Parameter) -> TokenStream {
+    let name = format_ident!("{}", parameter.ident);
+    let wire = &parameter.name;
+    let (argument, value) = argument(parameter);
+    let mut lines = vec![format!(
+        "Sets the optional `{wire}` parameter of [`Client::{method}`](crate::Client::{method}){}",
+        parameter
+            .doc
+            .as_deref()
+            .map_or_else(|| ".".to_owned(), |doc| format!(": {doc}")),
+        method = report
+            .forms
+            .first()
+            .map_or(report.id.as_str(), |form| form.method.as_str()),
+    )];
+    lines.push(String::new());
+    lines.push(match &parameter.default {
+        Some(default) => format!("Left unset, Graph applies its default, `{default}`."),
+        None => "Left unset, Graph applies its default.".to_owned(),
+    });
+    let docs = doc_lines(&lines);
+    quote! {
+        #docs
+        pub fn #name(self, #argument) -> Self {
+            self.with_optional(#wire, #value)
         }
     }
 }
@@ -67,10 +118,27 @@ fn method_docs(report: &Report, form: &Form) -> Vec<String> {
         for parameter in form.parameters.iter().map(|i| &report.parameters[*i]) {
             let doc = parameter.doc.as_deref().unwrap_or("");
             lines.push(
-                format!("- `{}`: {doc}", parameter.name)
+                format!("- `{}`: {doc}", parameter.ident)
                     .trim_end()
                     .to_owned(),
             );
+        }
+        lines.push(String::new());
+    }
+    let optional: Vec<&Parameter> = report.optional_parameters().collect();
+    if !optional.is_empty() {
+        lines.push("Optional parameters, set on the returned request:".to_owned());
+        for parameter in optional {
+            let default = parameter
+                .default
+                .as_deref()
+                .map_or_else(String::new, |default| {
+                    format!(" (Graph's default: `{default}`)")
+                });
+            lines.push(format!(
+                "- `.{0}(...)` (`{1}`){default}",
+                parameter.ident, parameter.name
+            ));
         }
         lines.push(String::new());
     }

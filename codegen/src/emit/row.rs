@@ -4,7 +4,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::docs::{self, doc_lines};
-use super::paths::{api_version, cloud, format};
+use super::paths::{api_version, cloud, csv_delivery, format};
 use crate::ir::{Column, ColumnType, Family, ParameterKind, Report};
 
 pub fn row(family: &Family, report: &Report) -> TokenStream {
@@ -119,8 +119,15 @@ fn meta(family: &Family, report: &Report) -> TokenStream {
     let versions = report.versions.iter().map(|version| {
         let name = api_version(version.version);
         let formats = version.formats.iter().map(|f| format(*f));
+        let default_format = format(version.default_format);
+        let delivery = csv_delivery(version.csv_delivery);
         quote! {
-            crate::runtime::VersionMeta { version: #name, formats: &[#(#formats),*] }
+            crate::runtime::VersionMeta {
+                version: #name,
+                formats: &[#(#formats),*],
+                default_format: #default_format,
+                csv_delivery: #delivery,
+            }
         }
     });
     let delegated_work = &report.permissions.delegated_work;
@@ -144,8 +151,19 @@ fn meta(family: &Family, report: &Report) -> TokenStream {
             ParameterKind::Date => quote!(crate::runtime::ParameterKind::Date),
             ParameterKind::String => quote!(crate::runtime::ParameterKind::String),
         };
+        let optional = parameter.optional;
+        let default = match &parameter.default {
+            Some(default) => quote!(::std::option::Option::Some(#default)),
+            None => quote!(::std::option::Option::None),
+        };
         quote! {
-            crate::runtime::ParameterMeta { name: #name, kind: #kind, quoted: #quoted }
+            crate::runtime::ParameterMeta {
+                name: #name,
+                kind: #kind,
+                quoted: #quoted,
+                optional: #optional,
+                default: #default,
+            }
         }
     });
     let forms = report.forms.iter().map(|form| {
@@ -161,6 +179,7 @@ fn meta(family: &Family, report: &Report) -> TokenStream {
         let field = &column.field;
         let json = &column.json;
         let optional = column.optional;
+        let json_nested = column.json_nested;
         let ty = match column.ty {
             ColumnType::Date => quote!(crate::runtime::ColumnType::Date),
             ColumnType::DateTime => quote!(crate::runtime::ColumnType::DateTime),
@@ -173,9 +192,21 @@ fn meta(family: &Family, report: &Report) -> TokenStream {
             }
         };
         quote! {
-            crate::runtime::ColumnMeta { header: #header, field: #field, json: #json, ty: #ty, optional: #optional }
+            crate::runtime::ColumnMeta {
+                header: #header,
+                field: #field,
+                json: #json,
+                ty: #ty,
+                optional: #optional,
+                json_nested: #json_nested,
+            }
         }
     });
+    let json_nested = match &report.json_nested {
+        Some(property) => quote!(::std::option::Option::Some(#property)),
+        None => quote!(::std::option::Option::None),
+    };
+    let ragged_rows = report.ragged_rows;
     quote! {
         crate::runtime::ReportMeta {
             id: #id,
@@ -194,6 +225,8 @@ fn meta(family: &Family, report: &Report) -> TokenStream {
             parameters: &[#(#parameters),*],
             forms: &[#(#forms),*],
             columns: &[#(#columns),*],
+            json_nested: #json_nested,
+            ragged_rows: #ragged_rows,
         }
     }
 }

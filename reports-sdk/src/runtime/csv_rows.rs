@@ -10,8 +10,9 @@ use csv_core::ReadRecordResult;
 
 use super::decode::{check_cell, iso_date};
 use super::error::{Error, ErrorKind, Position};
-use super::meta::{Report, ReportMeta};
+use super::meta::ReportMeta;
 use super::response::SchemaDrift;
+use super::row::Row;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// The longest record held while waiting for its end: far beyond any real report row, it stops
@@ -97,7 +98,7 @@ impl CsvDecoder {
     /// Decodes every record completed by `input`, appending rows to `rows`. A header problem is
     /// returned at once; a row that fails is kept for [`take_row_error`](Self::take_row_error),
     /// so the rows before it are not lost, and ends the decoding.
-    pub(crate) fn feed<R: Report>(
+    pub(crate) fn feed<R: Row>(
         &mut self,
         input: &[u8],
         rows: &mut VecDeque<R>,
@@ -118,7 +119,7 @@ impl CsvDecoder {
 
     /// Ends the file: decodes a last record without a line break, and fails if there was no
     /// header at all.
-    pub(crate) fn finish<R: Report>(&mut self, rows: &mut VecDeque<R>) -> Result<(), Error> {
+    pub(crate) fn finish<R: Row>(&mut self, rows: &mut VecDeque<R>) -> Result<(), Error> {
         if let Some(start) = self.start.take() {
             self.split(start.strip_prefix(BOM).unwrap_or(&start), false, rows)?;
         }
@@ -132,7 +133,7 @@ impl CsvDecoder {
         Ok(())
     }
 
-    fn split<R: Report>(
+    fn split<R: Row>(
         &mut self,
         mut input: &[u8],
         at_end: bool,
@@ -203,11 +204,7 @@ impl CsvDecoder {
         }
     }
 
-    fn complete_record<R: Report>(
-        &mut self,
-        line: u64,
-        rows: &mut VecDeque<R>,
-    ) -> Result<(), Error> {
+    fn complete_record<R: Row>(&mut self, line: u64, rows: &mut VecDeque<R>) -> Result<(), Error> {
         self.record.clear();
         let mut field_start = 0;
         for &end in &self.ends[..self.ends_len] {
@@ -275,7 +272,7 @@ impl CsvDecoder {
         Ok(())
     }
 
-    fn decode_row<R: Report>(&mut self, line: u64) -> Result<R, Error> {
+    fn decode_row<R: Row>(&mut self, line: u64) -> Result<R, Error> {
         let Some(header) = &self.header else {
             return Err(self.error(ErrorKind::Decode, "a row came before the header"));
         };
@@ -284,6 +281,12 @@ impl CsvDecoder {
             record: self.records,
             column: None,
         };
+        // Reports with ragged rows leave out trailing empty fields: they are empty cells.
+        if self.meta.ragged_rows {
+            while self.record.len() < header.names.len() {
+                self.record.push_field(b"");
+            }
+        }
         if self.record.len() != header.names.len() {
             return Err(self
                 .error(
@@ -318,7 +321,7 @@ impl CsvDecoder {
                     .with_position(Position { column, ..position }));
             }
         };
-        let decoded = text.deserialize::<R>(Some(&header.record));
+        let decoded = R::from_csv(&text, &header.record);
         self.record = text.into_byte_record();
         decoded.map_err(|err| {
             let (field, reason) = match err.kind() {
@@ -370,6 +373,7 @@ fn quote_all<S: AsRef<str>>(names: &[S]) -> String {
 mod tests {
     use super::*;
     use crate::office365::{Office365ActivationCountsRow, Office365ActivationsUserCountsRow};
+    use crate::runtime::meta::Report;
 
     type Counts = Office365ActivationsUserCountsRow;
 

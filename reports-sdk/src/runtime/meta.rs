@@ -43,9 +43,113 @@ pub struct ReportMeta {
     pub forms: &'static [FormMeta],
     /// CSV columns, in the order the documentation lists them.
     pub columns: &'static [ColumnMeta],
+    /// Where beta JSON is nested (each `value[]` item holds its rows in this array or object
+    /// property, see [`ColumnMeta::json_nested`]): one row per element, merged with the item's
+    /// own properties. `None`: one flat object per row.
+    pub json_nested: Option<&'static str>,
+    /// Data rows may omit their trailing empty fields; a short row is read as if they were there.
+    pub ragged_rows: bool,
 }
 
+/// The versions a report defined outside the SDK is served by unless it says otherwise: `v1.0`
+/// as CSV, `beta` as CSV or JSON, both redirecting CSV to a download URL.
+const DEFAULT_VERSIONS: &[VersionMeta] = &[
+    VersionMeta::new(ApiVersion::V1, &[Format::Csv]),
+    VersionMeta::new(ApiVersion::Beta, &[Format::Csv, Format::Json]),
+];
+
+const NO_PARAMETERS: &[FormMeta] = &[FormMeta::new("", &[], "")];
+
 impl ReportMeta {
+    /// Metadata for a report defined outside the SDK (a report Microsoft added after this
+    /// release, say), for a row type of your own that implements [`Report`]: served by `v1.0`
+    /// (CSV) and `beta` (CSV, JSON) in every cloud, with no parameters, needing
+    /// `Reports.Read.All`. The `with_*` methods change the rest.
+    ///
+    /// ```
+    /// use reports_sdk::{ColumnMeta, ColumnType, ReportMeta};
+    ///
+    /// const META: ReportMeta = ReportMeta::new(
+    ///     "new_thing_counts",
+    ///     "getNewThingCounts",
+    ///     &[
+    ///         ColumnMeta::new("Report Refresh Date", "report_refresh_date", "reportRefreshDate", ColumnType::Date),
+    ///         ColumnMeta::new("Things", "things", "things", ColumnType::Integer).optional(),
+    ///     ],
+    /// );
+    /// assert_eq!(META.column("Things").map(|c| c.optional), Some(true));
+    /// ```
+    pub const fn new(
+        id: &'static str,
+        function: &'static str,
+        columns: &'static [ColumnMeta],
+    ) -> Self {
+        ReportMeta {
+            id,
+            family: "",
+            function,
+            summary: "",
+            docs: "",
+            versions: DEFAULT_VERSIONS,
+            permissions: Permissions::REPORTS_READ_ALL,
+            clouds: Cloud::ALL,
+            if_none_match: false,
+            parameters: &[],
+            forms: NO_PARAMETERS,
+            columns,
+            json_nested: None,
+            ragged_rows: false,
+        }
+    }
+
+    /// With these parameters, taken in these forms (each form one parameter combination).
+    pub const fn with_parameters(
+        mut self,
+        parameters: &'static [ParameterMeta],
+        forms: &'static [FormMeta],
+    ) -> Self {
+        self.parameters = parameters;
+        self.forms = forms;
+        self
+    }
+
+    /// Served by these versions only.
+    pub const fn with_versions(mut self, versions: &'static [VersionMeta]) -> Self {
+        self.versions = versions;
+        self
+    }
+
+    /// Served in these clouds only.
+    pub const fn with_clouds(mut self, clouds: &'static [Cloud]) -> Self {
+        self.clouds = clouds;
+        self
+    }
+
+    /// With a summary and a link to its documentation.
+    pub const fn with_docs(mut self, summary: &'static str, docs: &'static str) -> Self {
+        self.summary = summary;
+        self.docs = docs;
+        self
+    }
+
+    /// Honouring `If-None-Match`.
+    pub const fn with_if_none_match(mut self) -> Self {
+        self.if_none_match = true;
+        self
+    }
+
+    /// With beta JSON nested under this property of each item (see [`ReportMeta::json_nested`]).
+    pub const fn with_json_nested(mut self, property: &'static str) -> Self {
+        self.json_nested = Some(property);
+        self
+    }
+
+    /// With data rows that may omit trailing empty fields.
+    pub const fn with_ragged_rows(mut self) -> Self {
+        self.ragged_rows = true;
+        self
+    }
+
     /// The formats `version` serves, or `None` if the report is not in that version.
     pub fn formats(&self, version: ApiVersion) -> Option<&'static [Format]> {
         self.versions
@@ -58,6 +162,11 @@ impl ReportMeta {
     pub fn column(&self, header: &str) -> Option<&'static ColumnMeta> {
         self.columns.iter().find(|column| column.header == header)
     }
+
+    /// What `version` serves, or `None` if the report is not in that version.
+    pub fn version(&self, version: ApiVersion) -> Option<&'static VersionMeta> {
+        self.versions.iter().find(|meta| meta.version == version)
+    }
 }
 
 /// One API version of a report.
@@ -68,6 +177,46 @@ pub struct VersionMeta {
     pub version: ApiVersion,
     /// Formats it serves.
     pub formats: &'static [Format],
+    /// The format it serves when the request names none: the runtime sends `$format` whenever
+    /// the requested format is not this one.
+    pub default_format: Format,
+    /// How it serves CSV.
+    pub csv_delivery: CsvDelivery,
+}
+
+impl VersionMeta {
+    /// A version serving `formats`, CSV by default and through a download URL.
+    pub const fn new(version: ApiVersion, formats: &'static [Format]) -> Self {
+        VersionMeta {
+            version,
+            formats,
+            default_format: Format::Csv,
+            csv_delivery: CsvDelivery::Redirect,
+        }
+    }
+
+    /// Serving `format` when the request names none.
+    pub const fn with_default_format(mut self, format: Format) -> Self {
+        self.default_format = format;
+        self
+    }
+
+    /// Serving CSV in the `200` body instead of a redirect.
+    pub const fn with_csv_in_body(mut self) -> Self {
+        self.csv_delivery = CsvDelivery::Body;
+        self
+    }
+}
+
+/// How a version serves a report's CSV.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum CsvDelivery {
+    /// `302 Found` to a preauthenticated download URL, fetched without the token (most reports).
+    #[default]
+    Redirect,
+    /// `200 OK` with the file in the body (`getApiUsage`).
+    Body,
 }
 
 /// Permission scopes, from least to most privileged. Empty means not supported.
@@ -82,6 +231,16 @@ pub struct Permissions {
     pub application: &'static [&'static str],
 }
 
+impl Permissions {
+    /// `Reports.Read.All`, delegated (work or school) and application: what every usage report
+    /// documents.
+    pub const REPORTS_READ_ALL: Permissions = Permissions {
+        delegated_work: &["Reports.Read.All"],
+        delegated_personal: &[],
+        application: &["Reports.Read.All"],
+    };
+}
+
 /// One function parameter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -92,6 +251,30 @@ pub struct ParameterMeta {
     pub kind: ParameterKind,
     /// Whether the value is written in single quotes (`period='D7'`) or bare (`date=2024-01-31`).
     pub quoted: bool,
+    /// Set on the request rather than taken by a form; left out of the path unless set.
+    pub optional: bool,
+    /// The value the service applies when an optional parameter is left out, as documented.
+    pub default: Option<&'static str>,
+}
+
+impl ParameterMeta {
+    /// A required parameter.
+    pub const fn new(name: &'static str, kind: ParameterKind, quoted: bool) -> Self {
+        ParameterMeta {
+            name,
+            kind,
+            quoted,
+            optional: false,
+            default: None,
+        }
+    }
+
+    /// Optional, with the service's default (`None` where it is not a single value).
+    pub const fn optional(mut self, default: Option<&'static str>) -> Self {
+        self.optional = true;
+        self.default = default;
+        self
+    }
 }
 
 /// The values a parameter takes.
@@ -123,6 +306,21 @@ pub struct FormMeta {
     pub path_template: &'static str,
 }
 
+impl FormMeta {
+    /// A form taking the parameters at these indexes of [`ReportMeta::parameters`].
+    pub const fn new(
+        method: &'static str,
+        parameters: &'static [usize],
+        path_template: &'static str,
+    ) -> Self {
+        FormMeta {
+            method,
+            parameters,
+            path_template,
+        }
+    }
+}
+
 /// One CSV column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -137,6 +335,40 @@ pub struct ColumnMeta {
     pub ty: ColumnType,
     /// May be empty or absent (the field is an `Option`).
     pub optional: bool,
+    /// In nested beta JSON ([`ReportMeta::json_nested`]), the property sits in the nested
+    /// element rather than on the item.
+    pub json_nested: bool,
+}
+
+impl ColumnMeta {
+    /// A required column: its exact CSV header, the row's field, the beta JSON property.
+    pub const fn new(
+        header: &'static str,
+        field: &'static str,
+        json: &'static str,
+        ty: ColumnType,
+    ) -> Self {
+        ColumnMeta {
+            header,
+            field,
+            json,
+            ty,
+            optional: false,
+            json_nested: false,
+        }
+    }
+
+    /// May be empty or absent.
+    pub const fn optional(mut self) -> Self {
+        self.optional = true;
+        self
+    }
+
+    /// Sits in the nested element of nested beta JSON.
+    pub const fn json_nested(mut self) -> Self {
+        self.json_nested = true;
+        self
+    }
 }
 
 /// The type of a column's values.

@@ -127,21 +127,32 @@ impl Argument {
     }
 }
 
-/// `/reports/{function}` or `/reports/{function}(name=value,...)`, values percent-encoded where
-/// the URL needs it and quoted where the spec says so (OData doubles a quote inside quotes).
-pub(crate) fn report_path(report: &ReportMeta, form: &FormMeta, arguments: &[Argument]) -> String {
+/// `/reports/{function}` or `/reports/{function}(name=value,...)`: the form's arguments, then
+/// the optional ones set, in the order the report declares its parameters. Values are
+/// percent-encoded where the URL needs it and quoted where the spec says so (OData doubles a
+/// quote inside quotes).
+pub(crate) fn report_path(
+    report: &ReportMeta,
+    form: &FormMeta,
+    arguments: &[Argument],
+    optional: &[(&'static str, Argument)],
+) -> String {
+    let required = form
+        .parameters
+        .iter()
+        .zip(arguments)
+        .filter_map(|(index, argument)| Some((report.parameters.get(*index)?, argument)));
+    let optional = report.parameters.iter().filter_map(|parameter| {
+        optional
+            .iter()
+            .find(|(name, _)| *name == parameter.name)
+            .map(|(_, argument)| (parameter, argument))
+    });
     let mut path = format!("/reports/{}", report.function);
-    if form.parameters.is_empty() {
-        return path;
-    }
-    path.push('(');
-    for (position, (index, argument)) in form.parameters.iter().zip(arguments).enumerate() {
-        let Some(parameter) = report.parameters.get(*index) else {
-            continue;
-        };
-        if position > 0 {
-            path.push(',');
-        }
+    let mut written = 0;
+    for (parameter, argument) in required.chain(optional) {
+        path.push(if written == 0 { '(' } else { ',' });
+        written += 1;
         path.push_str(parameter.name);
         path.push('=');
         let value = argument.as_path_value();
@@ -153,7 +164,9 @@ pub(crate) fn report_path(report: &ReportMeta, form: &FormMeta, arguments: &[Arg
             push_encoded(&mut path, &value);
         }
     }
-    path.push(')');
+    if written > 0 {
+        path.push(')');
+    }
     path
 }
 

@@ -10,6 +10,7 @@ use super::error::{Error, ErrorKind};
 use super::meta::{ApiVersion, FormMeta, Format, Report, ReportMeta};
 use super::parameter::{Argument, report_path};
 use super::response::{Fetched, NotModified, RawReport, ReportRows};
+use super::row::Row;
 use super::stream::{RowStream, write_raw};
 use super::transport::{Call, Opened};
 
@@ -21,18 +22,23 @@ use super::transport::{Call, Opened};
 /// calls can answer [`Fetched::NotModified`].
 #[must_use = "a report request does nothing until it is sent"]
 pub struct ReportRequest<R> {
-    client: Client,
-    form: &'static FormMeta,
-    arguments: Vec<Argument>,
-    version: Option<ApiVersion>,
-    format: Format,
+    pub(crate) client: Client,
+    pub(crate) meta: &'static ReportMeta,
+    pub(crate) form: &'static FormMeta,
+    pub(crate) arguments: Vec<Argument>,
+    /// Optional parameters set so far, by path name.
+    pub(crate) optional: Vec<(&'static str, Argument)>,
+    /// The text between the parentheses of a call to a function the SDK does not know.
+    pub(crate) raw_arguments: Option<String>,
+    pub(crate) version: Option<ApiVersion>,
+    pub(crate) format: Format,
     row: PhantomData<fn() -> R>,
 }
 
-impl<R: Report> std::fmt::Debug for ReportRequest<R> {
+impl<R: Row> std::fmt::Debug for ReportRequest<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ReportRequest")
-            .field("report", &R::META.id)
+            .field("report", &self.meta.id)
             .field("path", &self.path())
             .field("version", &self.api_version())
             .field("format", &self.format)
@@ -42,24 +48,67 @@ impl<R: Report> std::fmt::Debug for ReportRequest<R> {
 
 impl<R: Report> ReportRequest<R> {
     pub(crate) fn new(client: &Client, form: usize, arguments: impl Into<Vec<Argument>>) -> Self {
+        Self::of(client, R::META, form, arguments)
+    }
+}
+
+impl<R: Row> ReportRequest<R> {
+    /// A request for `meta`'s form number `form`, decoded into rows of type `R`.
+    pub(crate) fn of(
+        client: &Client,
+        meta: &'static ReportMeta,
+        form: usize,
+        arguments: impl Into<Vec<Argument>>,
+    ) -> Self {
         // The generator emits one method per form with its index, so the index is always valid;
         // falling back keeps this total without a panic path.
-        let form = R::META
+        let form = meta
             .forms
             .get(form)
-            .or_else(|| R::META.forms.first())
+            .or_else(|| meta.forms.first())
             .unwrap_or(&NO_PARAMETERS);
         ReportRequest {
             client: client.clone(),
+            meta,
             form,
             arguments: arguments.into(),
+            optional: Vec::new(),
+            raw_arguments: None,
             version: None,
             format: Format::Csv,
             row: PhantomData,
         }
     }
 
-    /// Asks for this API version instead of the client's.
+    /// The same request, decoding rows of another type.
+    pub(crate) fn with_rows<U>(self) -> ReportRequest<U> {
+        ReportRequest {
+            client: self.client,
+            meta: self.meta,
+            form: self.form,
+            arguments: self.arguments,
+            optional: self.optional,
+            raw_arguments: self.raw_arguments,
+            version: self.version,
+            format: self.format,
+            row: PhantomData,
+        }
+    }
+
+    /// Sets an optional parameter (the generated setters call this); setting it again replaces
+    /// the value.
+    #[allow(
+        dead_code,
+        reason = "called by the generated setters of the families enabled, if any"
+    )]
+    pub(crate) fn with_optional(mut self, name: &'static str, argument: Argument) -> Self {
+        self.optional.retain(|(set, _)| *set != name);
+        self.optional.push((name, argument));
+        self
+    }
+
+    /// Asks for this API version. Default: the client's, or, for a report that version does not
+    /// serve (a beta-only report on a `v1.0` client), the version the report is served by.
     pub fn version(mut self, version: ApiVersion) -> Self {
         self.version = Some(version);
         self
@@ -82,12 +131,13 @@ impl<R: Report> ReportRequest<R> {
 
     /// What the spec says about the report.
     pub fn meta(&self) -> &'static ReportMeta {
-        R::META
+        self.meta
     }
 
     /// The API version the request will use.
     pub fn api_version(&self) -> ApiVersion {
-        self.version.unwrap_or(self.client.inner.version)
+        self.version
+            .unwrap_or_else(|| default_version(self.meta, self.client.inner.version))
     }
 
     /// The requested format.
@@ -97,7 +147,10 @@ impl<R: Report> ReportRequest<R> {
 
     /// The path after the version, e.g. `/reports/getOffice365ServicesUserCounts(period='D7')`.
     pub fn path(&self) -> String {
-        report_path(R::META, self.form, &self.arguments)
+        match &self.raw_arguments {
+            Some(raw) => format!("/reports/{}({raw})", self.meta.function),
+            None => report_path(self.meta, self.form, &self.arguments, &self.optional),
+        }
     }
 
     /// The full URL of the report call, e.g.
@@ -109,8 +162,15 @@ impl<R: Report> ReportRequest<R> {
             self.api_version(),
             self.path()
         );
-        if self.format == Format::Json {
-            url.push_str("?$format=application/json");
+        // `$format` only where the version would otherwise serve another format, so calls look
+        // like the ones Graph documents.
+        let default_format = self
+            .meta
+            .version(self.api_version())
+            .map_or(Format::Csv, |version| version.default_format);
+        if self.format != default_format {
+            url.push_str("?$format=");
+            url.push_str(self.format.media_type());
         }
         url
     }
@@ -126,7 +186,7 @@ impl<R: Report> ReportRequest<R> {
         let opened = self.open(None).await?;
         let etag = etag_of(&opened);
         let version = self.api_version();
-        RowStream::open(self.client, opened, version, etag).await
+        RowStream::open(self.meta, self.client, opened, version, etag).await
     }
 
     /// Downloads the report as Graph served it: the CSV file, or for JSON one
@@ -134,7 +194,7 @@ impl<R: Report> ReportRequest<R> {
     pub async fn bytes(self) -> Result<RawReport, Error> {
         match self.raw(None).await? {
             Fetched::Modified(raw) => Ok(raw),
-            Fetched::NotModified(_) => Err(unexpected_not_modified(R::META)),
+            Fetched::NotModified(_) => Err(unexpected_not_modified(self.meta)),
         }
     }
 
@@ -142,9 +202,9 @@ impl<R: Report> ReportRequest<R> {
     pub async fn write_to<W: AsyncWrite + Unpin>(self, writer: &mut W) -> Result<u64, Error> {
         let opened = self.open(None).await?;
         if let Opened::NotModified { .. } = opened {
-            return Err(unexpected_not_modified(R::META));
+            return Err(unexpected_not_modified(self.meta));
         }
-        write_raw(&self.client, R::META, opened, writer).await
+        write_raw(&self.client, self.meta, opened, writer).await
     }
 
     async fn raw(&self, etag: Option<&str>) -> Result<Fetched<RawReport>, Error> {
@@ -160,7 +220,7 @@ impl<R: Report> ReportRequest<R> {
             _ => Format::Csv,
         };
         let mut bytes = Vec::new();
-        write_raw(&self.client, R::META, opened, &mut bytes).await?;
+        write_raw(&self.client, self.meta, opened, &mut bytes).await?;
         Ok(Fetched::Modified(RawReport {
             bytes: bytes.into(),
             format,
@@ -174,7 +234,7 @@ impl<R: Report> ReportRequest<R> {
         let url = self.url();
         Call {
             config: &self.client.inner,
-            meta: R::META,
+            meta: self.meta,
             url,
             format: self.format,
             if_none_match,
@@ -184,7 +244,7 @@ impl<R: Report> ReportRequest<R> {
     }
 
     fn check_available(&self) -> Result<(), Error> {
-        let meta = R::META;
+        let meta = self.meta;
         let cloud = self.client.inner.cloud;
         let version = self.api_version();
         let not_available = |message: String| {
@@ -233,7 +293,7 @@ pub struct ConditionalRequest<R> {
     etag: String,
 }
 
-impl<R: Report> std::fmt::Debug for ConditionalRequest<R> {
+impl<R: Row> std::fmt::Debug for ConditionalRequest<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ConditionalRequest")
             .field("request", &self.request)
@@ -242,7 +302,7 @@ impl<R: Report> std::fmt::Debug for ConditionalRequest<R> {
     }
 }
 
-impl<R: Report> ConditionalRequest<R> {
+impl<R: Row> ConditionalRequest<R> {
     /// Downloads and decodes every row, unless the report is unchanged.
     pub async fn send(self) -> Result<Fetched<ReportRows<R>>, Error> {
         Ok(match self.stream().await? {
@@ -263,7 +323,7 @@ impl<R: Report> ConditionalRequest<R> {
         }
         let etag = etag_of(&opened);
         let version = request.api_version();
-        RowStream::open(request.client, opened, version, etag)
+        RowStream::open(request.meta, request.client, opened, version, etag)
             .await
             .map(Fetched::Modified)
     }
@@ -282,10 +342,20 @@ impl<R: Report> ConditionalRequest<R> {
         if let Opened::NotModified { etag } = opened {
             return Ok(Fetched::NotModified(NotModified { etag }));
         }
-        write_raw(&self.request.client, R::META, opened, writer)
+        write_raw(&self.request.client, self.request.meta, opened, writer)
             .await
             .map(Fetched::Modified)
     }
+}
+
+/// The client's version when it serves the report, else the first version the report lists.
+pub(crate) fn default_version(meta: &ReportMeta, client_version: ApiVersion) -> ApiVersion {
+    if meta.version(client_version).is_some() {
+        return client_version;
+    }
+    meta.versions
+        .first()
+        .map_or(client_version, |version| version.version)
 }
 
 /// A `304` to a request that sent no `If-None-Match` (a misbehaving proxy or cache): an empty

@@ -15,8 +15,10 @@ use super::client::Client;
 use super::csv_rows::CsvDecoder;
 use super::decode::iso_date;
 use super::error::{Error, ErrorKind, Position};
-use super::meta::{ApiVersion, Format, Report, ReportMeta};
+use super::json_rows;
+use super::meta::{ApiVersion, Format, ReportMeta};
 use super::response::{ReportInfo, SchemaDrift};
+use super::row::Row;
 use super::transport::{Call, JsonPage, Opened};
 
 const REFRESH_DATE_PROPERTY: &str = "reportRefreshDate";
@@ -40,14 +42,14 @@ impl<R> std::fmt::Debug for RowStream<R> {
     }
 }
 
-impl<R: Report> RowStream<R> {
+impl<R: Row> RowStream<R> {
     pub(crate) async fn open(
+        meta: &'static ReportMeta,
         client: Client,
         opened: Opened,
         version: ApiVersion,
         etag: Option<String>,
     ) -> Result<Self, Error> {
-        let meta = R::META;
         // The format is what Graph served, which a beta JSON request answered by a CSV
         // download is not.
         let format = match opened {
@@ -71,7 +73,7 @@ impl<R: Report> RowStream<R> {
             },
             Opened::Json { page, .. } => State {
                 source: Source::Json {
-                    values: page.rows.into(),
+                    values: json_rows::rows_of(meta, page.rows),
                     next_link: page.next_link,
                     record: 0,
                     pages: Pages::default(),
@@ -116,6 +118,18 @@ impl<R: Report> RowStream<R> {
     /// futures crate).
     pub async fn next_row(&mut self) -> Option<Result<R, Error>> {
         self.rows.next().await
+    }
+
+    /// The same stream with each row turned into another type by `convert`.
+    pub(crate) fn map_rows<U>(
+        self,
+        convert: impl FnMut(R) -> Result<U, Error> + Send + 'static,
+    ) -> RowStream<U> {
+        let mut convert = convert;
+        RowStream {
+            info: self.info,
+            rows: self.rows.map(move |row| row.and_then(&mut convert)).boxed(),
+        }
     }
 
     /// Reads every remaining row.
@@ -186,7 +200,7 @@ struct State<R> {
     failed: bool,
 }
 
-impl<R: Report> State<R> {
+impl<R: Row> State<R> {
     /// Reads until the columns are known (and the first row, for the refresh date).
     async fn read_header(&mut self) -> Result<(SchemaDrift, Option<chrono::NaiveDate>), Error> {
         match &mut self.source {
@@ -328,7 +342,7 @@ impl<R: Report> State<R> {
                             record: *record,
                             column: None,
                         };
-                        return Some(serde_json::from_value::<R>(value).map_err(|err| {
+                        return Some(R::from_json(value).map_err(|err| {
                             Error::new(
                                 ErrorKind::Decode,
                                 format!("cannot decode a JSON row: {err}"),
@@ -344,7 +358,7 @@ impl<R: Report> State<R> {
                             rows,
                             next_link: next,
                         }) => {
-                            *values = rows.into();
+                            *values = json_rows::rows_of(self.meta, rows);
                             *next_link = next;
                         }
                         Err(error) => return Some(Err(error)),

@@ -3,7 +3,7 @@
 
 use super::client::Client;
 use super::error::{Error, ErrorKind};
-use super::meta::Report;
+use super::meta::{Report, ReportMeta};
 use super::parameter::Argument;
 use super::request::ReportRequest;
 
@@ -22,36 +22,44 @@ impl Client {
         form: usize,
         arguments: Vec<Argument>,
     ) -> Result<ReportRequest<R>, Error> {
-        let meta = R::META;
-        let invalid = |message: String| {
-            Err(Error::new(ErrorKind::Configuration, message).with_report(meta.id))
-        };
-        let Some(form_meta) = meta.forms.get(form) else {
-            return invalid(format!(
-                "the report has {} parameter form(s); there is no form {form}",
-                meta.forms.len()
-            ));
-        };
-        if form_meta.parameters.len() != arguments.len() {
-            return invalid(format!(
-                "{} takes {} argument(s), not {}",
-                form_meta.path_template,
-                form_meta.parameters.len(),
-                arguments.len()
-            ));
-        }
-        for (index, argument) in form_meta.parameters.iter().zip(&arguments) {
-            match meta.parameters.get(*index) {
-                Some(parameter) if argument.fits(parameter) => {}
-                Some(parameter) => {
-                    return invalid(format!(
-                        "{argument:?} is not a value of parameter `{}`",
-                        parameter.name
-                    ));
-                }
-                None => return invalid(format!("parameter {index} is not declared")),
-            }
-        }
+        check_arguments(R::META, form, &arguments)?;
         Ok(ReportRequest::new(self, form, arguments))
     }
+}
+
+/// Checks that `meta` has form number `form` and that `arguments` fit its parameters.
+pub(crate) fn check_arguments(
+    meta: &'static ReportMeta,
+    form: usize,
+    arguments: &[Argument],
+) -> Result<(), Error> {
+    let invalid =
+        |message: String| Err(Error::new(ErrorKind::Configuration, message).with_report(meta.id));
+    let Some(form_meta) = meta.forms.get(form) else {
+        return invalid(format!(
+            "the report has {} parameter form(s); there is no form {form}",
+            meta.forms.len()
+        ));
+    };
+    if form_meta.parameters.len() != arguments.len() {
+        return invalid(format!(
+            "{} takes {} argument(s), not {}",
+            form_meta.path_template,
+            form_meta.parameters.len(),
+            arguments.len()
+        ));
+    }
+    for (index, argument) in form_meta.parameters.iter().zip(arguments) {
+        match meta.parameters.get(*index) {
+            Some(parameter) if argument.fits(parameter) => {}
+            Some(parameter) => {
+                return invalid(format!(
+                    "{argument:?} is not a value of parameter `{}`",
+                    parameter.name
+                ));
+            }
+            None => return invalid(format!("parameter {index} is not declared")),
+        }
+    }
+    Ok(())
 }
