@@ -335,7 +335,7 @@ mod tests {
             (&["--rows", "3", "--rows", "4"], "--rows is given twice"),
             (
                 &["--report", "nope"],
-                "unknown report `nope`; the reports are: office365_",
+                "unknown report `nope`; the reports are: api_usage, browser_user_detail",
             ),
             (&["--report", ""], "--report needs a report id"),
             (&["--date", "2024-13-45"], "`2024-13-45` is not a date"),

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use reports_sdk::AnyRow;
 use tokio::io::AsyncWriteExt;
 
 use crate::failure::Failure;
@@ -74,6 +74,16 @@ impl OutPath {
     }
 }
 
+/// A cell as CSV text: text as it is, numbers and booleans as JSON writes them, nothing for
+/// `null` or a column the row lacks.
+fn csv_cell(value: Option<&serde_json::Value>) -> String {
+    match value {
+        None | Some(serde_json::Value::Null) => String::new(),
+        Some(serde_json::Value::String(text)) => text.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
 /// Rows on their way into a file.
 pub struct RowSink {
     file: tokio::fs::File,
@@ -124,10 +134,24 @@ impl RowSink {
         &self.path
     }
 
-    /// Encodes one row, writing to the file when enough has piled up.
-    pub async fn write<T: Serialize>(&mut self, row: &T) -> Result<(), Failure> {
+    /// Encodes one row (cells keyed by CSV header), writing to the file when enough has piled
+    /// up. CSV takes the cells of the sink's headers, in their order.
+    pub async fn write(&mut self, row: &AnyRow) -> Result<(), Failure> {
         let encoded = match &mut self.encoder {
-            Encoder::Csv(writer) => writer.serialize(row).map_err(Into::into),
+            Encoder::Csv(writer) => {
+                let header = if self.rows == 0 {
+                    writer.write_record(&self.headers)
+                } else {
+                    Ok(())
+                };
+                header
+                    .and_then(|()| {
+                        writer.write_record(
+                            self.headers.iter().map(|header| csv_cell(row.get(*header))),
+                        )
+                    })
+                    .map_err(Into::into)
+            }
             Encoder::Json { buffer, array } => {
                 let separator: &[u8] = match (*array, self.rows) {
                     (true, 0) => b"[\n",

@@ -11,7 +11,7 @@ use crate::output::OutPath;
 
 /// The default `date` argument is this many days before today: recent enough for Graph's
 /// 30-day window, old enough that the day's data is complete.
-const DATE_DAYS_AGO: i64 = 2;
+const DATE_DAYS_AGO: i64 = reports_sdk::AnyReport::DEFAULT_DATE_DAYS_AGO;
 /// The default argument of a free-text parameter.
 const DEFAULT_TEXT: &str = "all";
 

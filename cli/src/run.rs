@@ -7,7 +7,7 @@ use reports_sdk::{ErrorKind, Secret};
 
 use crate::args::Options;
 use crate::failure::Failure;
-use crate::fetch::Fetchers;
+use crate::fetch;
 use crate::plan;
 use crate::summary;
 use crate::target::Target;
@@ -20,7 +20,6 @@ pub async fn run(options: Options, token: Option<Secret>) -> Result<(), Failure>
     let client = &connection.client;
     print(&summary::banner(client, connection.emulator.as_ref()))?;
 
-    let fetchers = Fetchers::for_catalog();
     let mut reports: Vec<&'static str> = Vec::new();
     let mut forms = 0;
     let mut rows = 0;
@@ -29,7 +28,7 @@ pub async fn run(options: Options, token: Option<Secret>) -> Result<(), Failure>
         print(&summary::skipped_block(meta, reason))?;
     }
     for call in &plan.calls {
-        match fetchers.fetch(client, call, options.format).await {
+        match fetch::fetch(client, call, options.format).await {
             Ok(downloaded) => {
                 print(&summary::report_block(&downloaded))?;
                 forms += 1;

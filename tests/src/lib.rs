@@ -2,16 +2,9 @@
 //! version and format the spec allows, fetched through the public SDK from the local Graph
 //! emulator and compared with the data the emulator generated, value by value.
 
-use std::future::Future;
-use std::marker::PhantomData;
-use std::pin::Pin;
-
 use chrono::{NaiveDate, TimeDelta};
 use graph_emulator::{Emulator, Table};
-use reports_sdk::{
-    ApiVersion, Argument, Client, Format, ParameterKind, Report, ReportMeta, ReportRows,
-    ReportVisitor,
-};
+use reports_sdk::{AnyRow, ApiVersion, Argument, Client, Format, ParameterKind, ReportMeta};
 
 /// One call to make: a report, a form with its arguments, a version and a format.
 #[derive(Debug, Clone)]
@@ -19,12 +12,15 @@ pub struct Case {
     pub meta: &'static ReportMeta,
     pub form: usize,
     pub arguments: Vec<Argument>,
+    /// Optional parameters set, `(path name, value)`, in the report's declaration order.
+    pub optional: Vec<(&'static str, String)>,
     pub version: ApiVersion,
     pub format: Format,
 }
 
 impl Case {
-    /// `(name, value)` of each argument, as the emulator reads them from the path.
+    /// `(name, value)` of each argument, as the emulator reads them from the path: the form's,
+    /// then the optional ones set.
     pub fn argument_pairs(&self) -> Vec<(String, String)> {
         let form = &self.meta.forms[self.form];
         form.parameters
@@ -36,6 +32,11 @@ impl Case {
                     argument.as_path_value(),
                 )
             })
+            .chain(
+                self.optional
+                    .iter()
+                    .map(|(name, value)| ((*name).to_owned(), value.clone())),
+            )
             .collect()
     }
 
@@ -57,7 +58,8 @@ impl Case {
 }
 
 /// Every case of a report: each form, with every value of an enum parameter and a date two days
-/// before `today`, in each version and format the spec lists.
+/// before `today`, in each version and format the spec lists; with optional parameters, each
+/// form once more with all of them set (an enum's last value, a text with a quote and a comma).
 pub fn cases(meta: &'static ReportMeta, today: NaiveDate) -> Vec<Case> {
     let mut cases = Vec::new();
     for (form_index, form) in meta.forms.iter().enumerate() {
@@ -82,16 +84,39 @@ pub fn cases(meta: &'static ReportMeta, today: NaiveDate) -> Vec<Case> {
                 })
                 .collect();
         }
+        let all_optional: Vec<(&'static str, String)> = meta
+            .parameters
+            .iter()
+            .filter(|parameter| parameter.optional)
+            .map(|parameter| {
+                let value = match parameter.kind {
+                    ParameterKind::Enum { values, .. } => {
+                        values.last().copied().unwrap_or_default().to_owned()
+                    }
+                    ParameterKind::Date => (today - TimeDelta::days(3)).to_string(),
+                    _ => "it's, here".to_owned(),
+                };
+                (parameter.name, value)
+            })
+            .collect();
+        let optional_sets = if all_optional.is_empty() {
+            vec![Vec::new()]
+        } else {
+            vec![Vec::new(), all_optional]
+        };
         for arguments in argument_sets {
-            for version in meta.versions {
-                for format in version.formats {
-                    cases.push(Case {
-                        meta,
-                        form: form_index,
-                        arguments: arguments.clone(),
-                        version: version.version,
-                        format: *format,
-                    });
+            for optional in &optional_sets {
+                for version in meta.versions {
+                    for format in version.formats {
+                        cases.push(Case {
+                            meta,
+                            form: form_index,
+                            arguments: arguments.clone(),
+                            optional: optional.clone(),
+                            version: version.version,
+                            format: *format,
+                        });
+                    }
                 }
             }
         }
@@ -101,8 +126,9 @@ pub fn cases(meta: &'static ReportMeta, today: NaiveDate) -> Vec<Case> {
 
 /// Decoded rows compared with the emulator's table: the same number of rows, and for every
 /// spec column of every row the value the emulator generated (`None` where it left the column
-/// out). Returns the number of values compared.
-pub fn compare<R: Report>(rows: &[R], expected: &Table) -> Result<usize, String> {
+/// out). Rows are the SDK's typed rows as maps keyed by CSV header. Returns the number of values
+/// compared.
+pub fn compare(meta: &ReportMeta, rows: &[AnyRow], expected: &Table) -> Result<usize, String> {
     if rows.len() != expected.rows.len() {
         return Err(format!(
             "{} rows decoded, {} generated",
@@ -112,12 +138,11 @@ pub fn compare<R: Report>(rows: &[R], expected: &Table) -> Result<usize, String>
     }
     let mut compared = 0;
     for (index, row) in rows.iter().enumerate() {
-        let value = serde_json::to_value(row).map_err(|err| err.to_string())?;
-        for column in R::META.columns {
+        for column in meta.columns {
             let wanted = expected
                 .cell(index, column.header)
                 .map_or(serde_json::Value::Null, |cell| cell.sdk_json(column));
-            let got = value
+            let got = row
                 .get(column.header)
                 .cloned()
                 .unwrap_or(serde_json::Value::Null);
@@ -133,21 +158,19 @@ pub fn compare<R: Report>(rows: &[R], expected: &Table) -> Result<usize, String>
     Ok(compared)
 }
 
-type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
-/// A report whose typed row is known, so cases can be fetched and decoded generically.
-pub trait TypedReport: Send + Sync {
-    /// The report's metadata.
-    fn meta(&self) -> &'static ReportMeta;
-
-    /// Fetches `case` through the SDK and compares the rows with what `emulator` generated;
-    /// returns the number of values compared and the rows' info.
-    fn check<'a>(
-        &'a self,
-        client: &'a Client,
-        emulator: &'a Emulator,
-        case: &'a Case,
-    ) -> BoxFuture<'a, Result<Checked, String>>;
+/// [`compare`] for typed rows, as the typed client methods return them.
+pub fn compare_typed<R: reports_sdk::Report>(
+    rows: &[R],
+    expected: &Table,
+) -> Result<usize, String> {
+    let maps = rows
+        .iter()
+        .map(|row| match serde_json::to_value(row) {
+            Ok(serde_json::Value::Object(map)) => Ok(map),
+            other => Err(format!("a row did not serialize to a map: {other:?}")),
+        })
+        .collect::<Result<Vec<AnyRow>, String>>()?;
+    compare(R::META, &maps, expected)
 }
 
 /// What one successful case came to.
@@ -158,59 +181,35 @@ pub struct Checked {
     pub info: reports_sdk::ReportInfo,
 }
 
-struct Typed<R>(PhantomData<fn() -> R>);
-
-impl<R: Report> TypedReport for Typed<R> {
-    fn meta(&self) -> &'static ReportMeta {
-        R::META
+/// Fetches `case` through the SDK's run-time handle (typed decoding, rows as maps) and compares
+/// the rows with what `emulator` generated.
+pub async fn check(client: &Client, emulator: &Emulator, case: &Case) -> Result<Checked, String> {
+    let label = case.label();
+    let fail = |err: reports_sdk::Error| format!("{label}: {err}");
+    let report = client.report(case.meta.function).map_err(fail)?;
+    if !report.is_known() {
+        return Err(format!(
+            "{label}: the SDK does not know its own catalogue report"
+        ));
     }
-
-    fn check<'a>(
-        &'a self,
-        client: &'a Client,
-        emulator: &'a Emulator,
-        case: &'a Case,
-    ) -> BoxFuture<'a, Result<Checked, String>> {
-        Box::pin(async move {
-            let label = case.label();
-            let request = client
-                .request::<R>(case.form, case.arguments.clone())
-                .map_err(|err| format!("{label}: {err}"))?
-                .version(case.version)
-                .format(case.format);
-            let ReportRows { rows, info, .. } = fetch(request)
-                .await
-                .map_err(|err| format!("{label}: {err}"))?;
-            let expected = emulator.expected(R::META, &case.argument_pairs(), case.version);
-            let values = compare(&rows, &expected).map_err(|err| format!("{label}: {err}"))?;
-            Ok(Checked {
-                rows: rows.len(),
-                values,
-                info,
-            })
-        })
+    let mut request = report
+        .request(case.form, case.arguments.clone())
+        .map_err(fail)?
+        .version(case.version)
+        .format(case.format);
+    for (name, value) in &case.optional {
+        request = request.optional(name, value).map_err(fail)?;
     }
+    let rows = request.send().await.map_err(fail)?;
+    let expected = emulator.expected(case.meta, &case.argument_pairs(), case.version);
+    let values =
+        compare(case.meta, &rows.rows, &expected).map_err(|err| format!("{label}: {err}"))?;
+    Ok(Checked {
+        rows: rows.rows.len(),
+        values,
+        info: rows.info,
+    })
 }
-
-async fn fetch<R: Report>(
-    request: reports_sdk::ReportRequest<R>,
-) -> Result<ReportRows<R>, reports_sdk::Error> {
-    request.send().await
-}
-
-/// Every report compiled into the SDK, with its typed row.
-pub fn typed_reports() -> Vec<Box<dyn TypedReport>> {
-    struct Collect(Vec<Box<dyn TypedReport>>);
-    impl ReportVisitor for Collect {
-        fn visit<R: Report>(&mut self) {
-            self.0.push(Box::new(Typed::<R>(PhantomData)));
-        }
-    }
-    let mut collect = Collect(Vec::new());
-    reports_sdk::visit_reports(&mut collect);
-    collect.0
-}
-
 /// A client for the emulator, with quick retries so fault tests stay fast.
 pub fn client_for(emulator: &Emulator) -> reports_sdk::ClientBuilder {
     Client::builder()

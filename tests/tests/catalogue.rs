@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, reason = "a test fails loudly on setup errors")]
 
-use end_to_end::{cases, client_for, typed_reports};
+use end_to_end::{cases, check, client_for};
 use graph_emulator::{Config, Emulator};
 
 #[tokio::test]
@@ -17,20 +17,15 @@ async fn every_report_every_form_version_and_format_decodes_to_the_generated_val
     .unwrap();
     let client = client_for(&emulator).build().unwrap();
     let today = emulator.config().today;
-    let reports = typed_reports();
-    assert_eq!(
-        reports.len(),
-        reports_sdk::catalog().len(),
-        "the visitor reaches every report of the catalogue"
-    );
+    let reports = reports_sdk::catalog();
     let (mut case_count, mut forms, mut values, mut failures) = (0, 0, 0, Vec::new());
-    for report in &reports {
-        forms += report.meta().forms.len();
-        let report_cases = cases(report.meta(), today);
-        assert!(!report_cases.is_empty(), "{}", report.meta().id);
+    for &report in reports {
+        forms += report.forms.len();
+        let report_cases = cases(report, today);
+        assert!(!report_cases.is_empty(), "{}", report.id);
         for case in &report_cases {
             case_count += 1;
-            match report.check(&client, &emulator, case).await {
+            match check(&client, &emulator, case).await {
                 Ok(checked) => {
                     assert_eq!(checked.rows, 23, "{}", case.label());
                     assert!(
@@ -40,12 +35,11 @@ async fn every_report_every_form_version_and_format_decodes_to_the_generated_val
                         checked.info.drift
                     );
                     assert!(checked.info.etag.is_some(), "{}", case.label());
-                    assert_eq!(
-                        checked.info.refresh_date,
-                        Some(today - chrono::TimeDelta::days(1)),
-                        "{}",
-                        case.label()
-                    );
+                    // Every report but getApiUsage starts with its refresh date.
+                    let refresh_date = report
+                        .column("Report Refresh Date")
+                        .map(|_| today - chrono::TimeDelta::days(1));
+                    assert_eq!(checked.info.refresh_date, refresh_date, "{}", case.label());
                     assert_eq!(checked.info.format, case.format, "{}", case.label());
                     values += checked.values;
                 }

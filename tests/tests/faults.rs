@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use end_to_end::{client_for, compare};
+use end_to_end::{client_for, compare_typed};
 use graph_emulator::{Config, Emulator, Faults};
 use reports_sdk::office365::Office365ServicesUserCountsRow;
 use reports_sdk::{ApiVersion, ErrorKind, Fetched, Format, Period, RetryPolicy};
@@ -41,7 +41,7 @@ async fn throttling_with_retry_after_is_waited_out() {
         .send()
         .await
         .unwrap();
-    compare(&report.rows, &expected(&emulator, "D7", ApiVersion::V1)).unwrap();
+    compare_typed(&report.rows, &expected(&emulator, "D7", ApiVersion::V1)).unwrap();
     assert_eq!(
         emulator.stats().report_calls,
         3,
@@ -119,7 +119,7 @@ async fn a_brief_outage_is_retried_through() {
         .send()
         .await
         .unwrap();
-    compare(&report.rows, &expected(&emulator, "D90", ApiVersion::V1)).unwrap();
+    compare_typed(&report.rows, &expected(&emulator, "D90", ApiVersion::V1)).unwrap();
 }
 
 #[tokio::test]
@@ -144,7 +144,7 @@ async fn slow_responses_still_decode_and_a_short_timeout_fails_cleanly() {
     while let Some(row) = stream.next_row().await {
         rows.push(row.unwrap());
     }
-    compare(&rows, &expected(&emulator, "D30", ApiVersion::V1)).unwrap();
+    compare_typed(&rows, &expected(&emulator, "D30", ApiVersion::V1)).unwrap();
 
     let impatient = client_for(&emulator)
         .timeout(Duration::from_millis(5))
@@ -214,7 +214,7 @@ async fn an_expired_download_link_is_requested_afresh_once() {
         .send()
         .await
         .unwrap();
-    compare(&report.rows, &expected(&emulator, "D180", ApiVersion::V1)).unwrap();
+    compare_typed(&report.rows, &expected(&emulator, "D180", ApiVersion::V1)).unwrap();
     let stats = emulator.stats();
     assert_eq!(stats.report_calls, 2);
     assert_eq!(stats.refused_links, 1);
@@ -264,7 +264,7 @@ async fn an_unchanged_report_answers_not_modified() {
         .unwrap();
     match other_period {
         Fetched::Modified(report) => {
-            compare(&report.rows, &expected(&emulator, "D30", ApiVersion::V1)).unwrap();
+            compare_typed(&report.rows, &expected(&emulator, "D30", ApiVersion::V1)).unwrap();
         }
         Fetched::NotModified(_) => panic!("another period has another tag"),
     }
@@ -287,7 +287,7 @@ async fn json_pages_are_followed_to_the_end() {
         .send()
         .await
         .unwrap();
-    compare(&report.rows, &expected(&emulator, "D7", ApiVersion::Beta)).unwrap();
+    compare_typed(&report.rows, &expected(&emulator, "D7", ApiVersion::Beta)).unwrap();
     assert_eq!(
         emulator.stats().report_calls,
         3,
