@@ -1317,3 +1317,190 @@ fn many_problems_are_all_reported_at_once() {
         "{rendered}"
     );
 }
+
+#[test]
+fn optional_parameter_listed_in_a_form() {
+    let text = family("test", &[report("alpha_counts")]);
+    let text = replace_once(
+        &text,
+        "        quoted: true\n",
+        "        quoted: true\n        optional: true\n    forms:\n      - parameters: [period]\n",
+    );
+    check(
+        &only_problem(&text),
+        Expected {
+            // The locator finds the parameter's first mention: its declaration.
+            line: line(&text, "- name: period", 0),
+            report: Some("alpha_counts"),
+            subject: Some("period"),
+            message: "an optional parameter is listed in a form",
+            hint: Some("set on the request"),
+            ..Expected::default()
+        },
+    );
+}
+
+#[test]
+fn default_on_a_required_parameter() {
+    let text = family("test", &[report("alpha_counts")]);
+    let text = replace_once(
+        &text,
+        "        quoted: true\n",
+        "        quoted: true\n        default: D30\n",
+    );
+    check(
+        &only_problem(&text),
+        Expected {
+            line: line(&text, "- name: period", 0),
+            report: Some("alpha_counts"),
+            subject: Some("period"),
+            message: "only optional parameters have a default",
+            hint: Some("optional: true"),
+            ..Expected::default()
+        },
+    );
+}
+
+#[test]
+fn optional_parameter_named_like_a_request_method() {
+    let text = family("test", &[report("alpha_counts")]);
+    let text = replace_once(
+        &text,
+        "      - name: period\n",
+        "      - name: format\n        optional: true\n",
+    );
+    let text = replace_once(
+        &text,
+        "        enum: Period\n",
+        "        enum: ReportFormatChoice\n",
+    );
+    check(
+        &only_problem(&text),
+        Expected {
+            line: line(&text, "- name: format", 0),
+            report: Some("alpha_counts"),
+            subject: Some("format"),
+            message: "optional parameter's setter `format` is taken by a method every report request has",
+            hint: Some("cannot be optional under that name"),
+            ..Expected::default()
+        },
+    );
+}
+
+#[test]
+fn default_format_the_version_does_not_serve() {
+    let text = family("test", &[report("alpha_counts")]);
+    let text = replace_once(
+        &text,
+        "        formats: [csv]\n",
+        "        formats: [csv]\n        default_format: json\n",
+    );
+    check(
+        &only_problem(&text),
+        Expected {
+            line: line(&text, "- version: v1.0", 0),
+            report: Some("alpha_counts"),
+            subject: Some("v1.0"),
+            message: "the default format is not one of the version's formats",
+            hint: Some("formats:"),
+            ..Expected::default()
+        },
+    );
+}
+
+#[test]
+fn unknown_csv_delivery_and_delivery_without_csv() {
+    let text = family("test", &[report("alpha_counts")]);
+    let text = replace_once(
+        &text,
+        "        formats: [csv]\n",
+        "        formats: [csv]\n        csv_delivery: mail\n",
+    );
+    check(
+        &only_problem(&text),
+        Expected {
+            line: line(&text, "csv_delivery: mail", 0),
+            report: Some("alpha_counts"),
+            subject: Some("mail"),
+            message: "unknown csv_delivery",
+            hint: Some("`redirect`"),
+            ..Expected::default()
+        },
+    );
+    let text = family("test", &[report("alpha_counts")]);
+    let text = replace_once(
+        &text,
+        "        formats: [csv, json]\n",
+        "        formats: [json]\n        default_format: json\n        csv_delivery: body\n",
+    );
+    check(
+        &only_problem(&text),
+        Expected {
+            line: line(&text, "- version: beta", 0),
+            report: Some("alpha_counts"),
+            subject: Some("beta"),
+            message: "csv_delivery on a version that serves no CSV",
+            hint: Some("remove `csv_delivery`"),
+            ..Expected::default()
+        },
+    );
+}
+
+#[test]
+fn json_nested_parent_column_that_is_not_a_column() {
+    let text = family("test", &[report("alpha_counts")]);
+    let text = format!(
+        "{text}    json_nested:\n      property: details\n      parent_columns: [Report Refresh Date, User Name]\n"
+    );
+    check(
+        &only_problem(&text),
+        Expected {
+            line: line(&text, "parent_columns", 0),
+            report: Some("alpha_counts"),
+            subject: Some("User Name"),
+            message: "parent column is not a column of the report",
+            hint: Some("`columns:`"),
+            ..Expected::default()
+        },
+    );
+}
+
+#[test]
+fn json_nested_with_every_column_a_parent() {
+    let text = family("test", &[report("alpha_counts")]);
+    let text = format!(
+        "{text}    json_nested:\n      property: details\n      parent_columns: [Report Refresh Date, User Principal Name, Storage Used (Byte)]\n"
+    );
+    check(
+        &only_problem(&text),
+        Expected {
+            line: line(&text, "property: details", 0),
+            report: Some("alpha_counts"),
+            subject: Some("details"),
+            message: "every column is a parent column: nothing is nested",
+            hint: Some("remove `json_nested`"),
+            ..Expected::default()
+        },
+    );
+}
+
+#[test]
+fn camel_case_parameter_names_derive_snake_case_arguments() {
+    let text = family("test", &[report("alpha_counts")]);
+    let text = replace_once(
+        &text,
+        "      - name: period\n",
+        "      - name: servicePeriod\n",
+    );
+    let catalog = codegen::validate(&[SpecSource {
+        file: FILE,
+        text: &text,
+    }])
+    .unwrap();
+    let parameter = &catalog.families[0].reports[0].parameters[0];
+    assert_eq!(
+        (parameter.name.as_str(), parameter.ident.as_str()),
+        ("servicePeriod", "service_period")
+    );
+    assert_eq!(catalog.families[0].reports[0].forms[0].parameters, [0]);
+}
