@@ -59,11 +59,37 @@ pub fn validate(sources: &[SpecSource<'_>]) -> Result<ir::Catalog, Diagnostics> 
     }
 }
 
-/// Spec text -> generated files, sorted by path.
+/// How the generated files are mounted in the crate that compiles them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// Gate each family's module, catalogue entry and visit behind the Cargo feature of its
+    /// name, as `reports-sdk` does. Off for code compiled where the families are no features
+    /// (the fixture specs, compiled into the SDK's unit tests).
+    pub feature_gates: bool,
+}
+
+impl Default for Options {
+    /// The SDK's own generated code: families gated by features.
+    fn default() -> Self {
+        Options {
+            feature_gates: true,
+        }
+    }
+}
+
+/// Spec text -> generated files, sorted by path, with the default [`Options`].
 pub fn generate(sources: &[SpecSource<'_>]) -> Result<Vec<GeneratedFile>, Diagnostics> {
+    generate_with(sources, Options::default())
+}
+
+/// Spec text -> generated files, sorted by path.
+pub fn generate_with(
+    sources: &[SpecSource<'_>],
+    options: Options,
+) -> Result<Vec<GeneratedFile>, Diagnostics> {
     let catalog = validate(sources)?;
     let mut files = Vec::new();
-    for emitted in emit::emit(&catalog) {
+    for emitted in emit::emit(&catalog, options) {
         let contents = format::format_file(&emitted.path, &emitted.source, emitted.tokens)
             .map_err(|message| Diagnostics(vec![Diagnostic::new(&emitted.source, message)]))?;
         files.push(GeneratedFile {

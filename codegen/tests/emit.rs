@@ -1,32 +1,61 @@
-//! The emitter's output for fixture specs built to break it (`tests/fixtures/*.yaml`): one insta
-//! snapshot per generated file, a `syn` parse of every file, determinism, and concrete facts about
-//! names, types and attributes checked on the parsed output so that a snapshot accepted by
-//! mistake still fails here.
+//! The emitter's output for fixture specs built to break it (`tests/fixtures/*.yaml`): a `syn`
+//! parse of every file, determinism, and concrete facts about names, types and attributes checked
+//! on the parsed output.
+//!
+//! The fixtures' output itself is checked in, once, where it is compiled:
+//! `cargo xtask codegen` writes it (without feature gates) to `reports-sdk/src/runtime/fixtures/`,
+//! whose unit tests decode its rows and call its methods. A change to the emitter shows there as
+//! a diff to review, like a snapshot; [`checked_in_fixture_output_is_what_the_generator_produces`]
+//! fails until it is regenerated.
 
 // `allow-expect-in-tests` covers `#[test]` functions only, not the helpers they share.
 #![allow(clippy::expect_used)]
 
-use codegen::{GeneratedFile, SpecSource};
+use codegen::{GeneratedFile, Options, SpecSource};
 use quote::ToTokens;
 use syn::punctuated::Punctuated;
 
+// Named as `cargo xtask codegen` names them, so the output here is byte for byte the checked-in
+// one.
 const COLUMNS: SpecSource<'static> = SpecSource {
-    file: "spec/columns.yaml",
+    file: "codegen/tests/fixtures/columns.yaml",
     text: include_str!("fixtures/columns.yaml"),
 };
 
+const OPTIONS: SpecSource<'static> = SpecSource {
+    file: "codegen/tests/fixtures/options.yaml",
+    text: include_str!("fixtures/options.yaml"),
+};
+
 const PARAMETERS: SpecSource<'static> = SpecSource {
-    file: "spec/parameters.yaml",
+    file: "codegen/tests/fixtures/parameters.yaml",
     text: include_str!("fixtures/parameters.yaml"),
 };
+
+const ALL: [SpecSource<'static>; 3] = [COLUMNS, OPTIONS, PARAMETERS];
+
+/// Where `cargo xtask codegen` writes the fixtures' output, from the workspace root.
+const CHECKED_IN: &str = "reports-sdk/src/runtime/fixtures";
 
 fn generate(sources: &[SpecSource<'_>]) -> Vec<GeneratedFile> {
     codegen::generate(sources)
         .unwrap_or_else(|problems| panic!("fixtures must be valid: {problems}"))
 }
 
+/// The fixtures' output as the SDK's own code is generated: families gated by features.
 fn fixtures() -> Vec<GeneratedFile> {
-    generate(&[COLUMNS, PARAMETERS])
+    generate(&ALL)
+}
+
+/// The fixtures' output as it is checked in and compiled: no feature gates.
+fn ungated() -> Vec<GeneratedFile> {
+    codegen::generate_with(
+        &ALL,
+        Options {
+            feature_gates: false,
+        },
+    )
+    .unwrap_or_else(|problems| panic!("fixtures must be valid: {problems}"))
 }
 
 fn output<'a>(files: &'a [GeneratedFile], path: &str) -> &'a GeneratedFile {
@@ -41,7 +70,7 @@ fn parse(file: &GeneratedFile) -> syn::File {
         .unwrap_or_else(|err| panic!("{} is not a Rust file: {err}", file.path))
 }
 
-/// The text of one file generated from both fixtures.
+/// The text of one file generated from every fixture.
 fn text(path: &str) -> String {
     output(&fixtures(), path).contents.clone()
 }
@@ -178,20 +207,84 @@ fn has_doc(attrs: &[syn::Attribute]) -> bool {
 }
 
 #[test]
-fn snapshot_every_generated_file() {
-    let files = fixtures();
+fn checked_in_fixture_output_is_what_the_generator_produces() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(CHECKED_IN);
+    let mut checked_in: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|err| panic!("{}: {err}", dir.display()))
+        .map(|entry| entry.expect("directory entry").file_name())
+        .map(|name| name.to_string_lossy().into_owned())
+        .collect();
+    checked_in.sort();
+    let files = ungated();
     let paths: Vec<&str> = files.iter().map(|file| file.path.as_str()).collect();
-    assert_eq!(paths, ["columns.rs", "mod.rs", "parameters.rs"]);
+    assert_eq!(
+        paths,
+        ["columns.rs", "mod.rs", "options.rs", "parameters.rs"]
+    );
+    assert_eq!(
+        checked_in, paths,
+        "{CHECKED_IN} holds other files than the fixtures produce: run `cargo xtask codegen`"
+    );
     for file in &files {
-        insta::assert_snapshot!(format!("fixtures__{}", file.path), file.contents);
+        let path = dir.join(&file.path);
+        let actual = std::fs::read_to_string(&path)
+            .unwrap_or_else(|err| panic!("{}: {err}", path.display()));
+        assert!(
+            actual == file.contents,
+            "{CHECKED_IN}/{} is not what the generator produces: run `cargo xtask codegen` and review the diff",
+            file.path
+        );
     }
+}
+
+/// The checked-in, compiled output differs from the SDK-shaped one only by the gates, so
+/// compiling it compiles every other line the SDK's code would have.
+#[test]
+fn without_feature_gates_only_the_cfg_attributes_go() {
+    let gated = fixtures();
+    let ungated = ungated();
+    assert_eq!(gated.len(), ungated.len());
+    let mut gates = 0;
+    for (gated, ungated) in gated.iter().zip(&ungated) {
+        assert_eq!(gated.path, ungated.path);
+        // `#[cfg(feature = "...")]` stands on its own line before an item or an array element,
+        // and before the statement on the same line.
+        let mut kept: Vec<String> = Vec::new();
+        for line in gated.contents.lines() {
+            let rest = line.trim_start();
+            let Some(gate) = rest
+                .strip_prefix("#[cfg(feature = \"")
+                .and_then(|rest| rest.split_once("\")]"))
+            else {
+                kept.push(line.to_owned());
+                continue;
+            };
+            gates += 1;
+            let statement = gate.1.trim_start();
+            if !statement.is_empty() {
+                let indent = &line[..line.len() - rest.len()];
+                kept.push(format!("{indent}{statement}"));
+            }
+        }
+        assert_eq!(
+            kept,
+            ungated.contents.lines().collect::<Vec<_>>(),
+            "{}",
+            gated.path
+        );
+    }
+    // A module, a catalogue entry and a visit per report, for 3 families and 6 reports.
+    assert_eq!(gates, 3 + 6 + 6);
 }
 
 #[test]
 fn every_generated_file_parses_as_a_syn_file() {
-    let sources: [&[SpecSource<'_>]; 4] = [
-        &[COLUMNS, PARAMETERS],
+    let sources: [&[SpecSource<'_>]; 5] = [
+        &ALL,
         &[COLUMNS],
+        &[OPTIONS],
         &[PARAMETERS],
         &[SpecSource {
             file: "spec/office365.yaml",
@@ -210,9 +303,10 @@ fn every_generated_file_parses_as_a_syn_file() {
 fn every_generated_file_starts_with_the_do_not_edit_line() {
     let files = fixtures();
     for (path, source) in [
-        ("columns.rs", "spec/columns.yaml"),
-        ("parameters.rs", "spec/parameters.yaml"),
-        ("mod.rs", "spec/*.yaml"),
+        ("columns.rs", "codegen/tests/fixtures/columns.yaml"),
+        ("options.rs", "codegen/tests/fixtures/options.yaml"),
+        ("parameters.rs", "codegen/tests/fixtures/parameters.yaml"),
+        ("mod.rs", "codegen/tests/fixtures/*.yaml"),
     ] {
         let expected =
             format!("// generated by `cargo xtask codegen` from {source}; do not edit\n");
@@ -226,6 +320,36 @@ fn every_generated_file_starts_with_the_do_not_edit_line() {
 }
 
 #[test]
+fn mod_rs_names_the_directory_its_spec_files_share() {
+    let header = |sources: &[SpecSource<'_>]| -> String {
+        let files = generate(sources);
+        output(&files, "mod.rs")
+            .contents
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(
+        header(&[SpecSource {
+            file: "spec/columns.yaml",
+            text: COLUMNS.text,
+        }]),
+        "// generated by `cargo xtask codegen` from spec/*.yaml; do not edit"
+    );
+    assert_eq!(
+        header(&[
+            SpecSource {
+                file: "elsewhere/columns.yaml",
+                text: COLUMNS.text,
+            },
+            PARAMETERS
+        ]),
+        "// generated by `cargo xtask codegen` from codegen/tests/fixtures/parameters.yaml, elsewhere/columns.yaml; do not edit"
+    );
+}
+
+#[test]
 fn generating_twice_gives_identical_bytes() {
     let first = fixtures();
     let second = fixtures();
@@ -234,8 +358,8 @@ fn generating_twice_gives_identical_bytes() {
 
 #[test]
 fn spec_file_order_does_not_change_the_output() {
-    let forward = generate(&[COLUMNS, PARAMETERS]);
-    let backward = generate(&[PARAMETERS, COLUMNS]);
+    let forward = generate(&[COLUMNS, OPTIONS, PARAMETERS]);
+    let backward = generate(&[PARAMETERS, OPTIONS, COLUMNS]);
     for (forward, backward) in forward.iter().zip(&backward) {
         assert_eq!(forward.path, backward.path);
         assert_eq!(
@@ -456,7 +580,7 @@ fn every_column_type_has_its_rust_type_and_decoder() {
 
 #[test]
 fn optional_columns_are_option_with_default_and_required_ones_are_not() {
-    let catalog = codegen::validate(&[COLUMNS, PARAMETERS]).expect("fixtures are valid");
+    let catalog = codegen::validate(&ALL).expect("fixtures are valid");
     let files = fixtures();
     let mut optional_seen = 0;
     for family in &catalog.families {
@@ -478,12 +602,15 @@ fn optional_columns_are_option_with_default_and_required_ones_are_not() {
             }
         }
     }
-    assert_eq!(optional_seen, 8, "the fixtures have eight optional columns");
+    assert_eq!(
+        optional_seen, 13,
+        "the fixtures have thirteen optional columns"
+    );
 }
 
 #[test]
 fn every_field_is_renamed_to_its_exact_csv_header() {
-    let catalog = codegen::validate(&[COLUMNS, PARAMETERS]).expect("fixtures are valid");
+    let catalog = codegen::validate(&ALL).expect("fixtures are valid");
     let files = fixtures();
     for family in &catalog.families {
         let file = parse(output(&files, &format!("{}.rs", family.name)));
@@ -536,6 +663,7 @@ fn rows_are_non_exhaustive_and_tolerate_unknown_columns() {
 #[test]
 fn one_client_method_per_form_with_typed_arguments() {
     let columns = parsed("columns.rs");
+    let options = parsed("options.rs");
     let parameters = parsed("parameters.rs");
     // (file, method, [(argument, type)], row, form index)
     type Expected<'a> = (
@@ -545,7 +673,7 @@ fn one_client_method_per_form_with_typed_arguments() {
         &'a str,
         &'a str,
     );
-    let table: [Expected<'_>; 6] = [
+    let table: [Expected<'_>; 8] = [
         (
             &columns,
             "every_column_type",
@@ -554,6 +682,15 @@ fn one_client_method_per_form_with_typed_arguments() {
             "0",
         ),
         (&columns, "awkward_headers", &[], "AwkwardHeadersRow", "0"),
+        // Every parameter optional: no argument; the setters take them.
+        (&options, "app_usage", &[], "AppUsageRow", "0"),
+        (
+            &options,
+            "nested_activity",
+            &[("period", "super::Period")],
+            "NestedActivityRow",
+            "0",
+        ),
         (
             &parameters,
             "activity_detail",
@@ -608,7 +745,177 @@ fn one_client_method_per_form_with_typed_arguments() {
         );
     }
     assert_eq!(client_methods(&columns).len(), 2);
+    assert_eq!(client_methods(&options).len(), 2);
     assert_eq!(client_methods(&parameters).len(), 4);
+}
+
+/// `(row type, setter, argument type, path name, argument built)` of every method in
+/// `impl crate::runtime::ReportRequest<Row>` blocks.
+fn setters(file: &syn::File) -> Vec<(String, String, String, String, String)> {
+    let mut found = Vec::new();
+    for item in &file.items {
+        let syn::Item::Impl(item) = item else {
+            continue;
+        };
+        let self_ty = tokens(&item.self_ty);
+        let Some(row) = self_ty
+            .strip_prefix("crate :: runtime :: ReportRequest < ")
+            .and_then(|rest| rest.strip_suffix(" >"))
+        else {
+            continue;
+        };
+        assert!(item.trait_.is_none(), "setters are inherent methods");
+        for inner in &item.items {
+            let syn::ImplItem::Fn(method) = inner else {
+                panic!("only setters in {self_ty}");
+            };
+            assert!(matches!(method.vis, syn::Visibility::Public(_)));
+            assert!(has_doc(&method.attrs), "{} is documented", method.sig.ident);
+            let receiver = method.sig.inputs.first().map(tokens);
+            assert_eq!(
+                receiver.as_deref(),
+                Some("self"),
+                "takes the request by value"
+            );
+            let syn::ReturnType::Type(_, output) = &method.sig.output else {
+                panic!("{} returns the request", method.sig.ident);
+            };
+            assert_type(output, "Self");
+            let [(_, ty)] = arguments(method)[..] else {
+                panic!("{} takes one argument", method.sig.ident);
+            };
+            let body = tokens(&method.block);
+            let call = body
+                .strip_prefix("{ self . with_optional (")
+                .and_then(|rest| rest.strip_suffix(") }"))
+                .unwrap_or_else(|| {
+                    panic!("{} sets an optional parameter: {body}", method.sig.ident)
+                });
+            let (name, argument) = call.split_once(" , ").expect("name and argument");
+            found.push((
+                row.to_owned(),
+                method.sig.ident.to_string(),
+                tokens(ty),
+                name.to_owned(),
+                argument.to_owned(),
+            ));
+        }
+    }
+    found
+}
+
+#[test]
+fn optional_parameters_get_a_setter_each_on_the_request() {
+    let expected = [
+        (
+            "AppUsageRow",
+            "period",
+            "super :: UsagePeriod",
+            "\"period\"",
+            "crate :: runtime :: Argument :: enumerated (period)",
+        ),
+        (
+            "AppUsageRow",
+            "app_id",
+            "impl :: std :: convert :: Into < :: std :: string :: String >",
+            "\"appId\"",
+            "crate :: runtime :: Argument :: String (app_id . into ())",
+        ),
+        (
+            "AppUsageRow",
+            "since",
+            ":: chrono :: NaiveDate",
+            "\"since\"",
+            "crate :: runtime :: Argument :: Date (since)",
+        ),
+        (
+            "NestedActivityRow",
+            "team",
+            "impl :: std :: convert :: Into < :: std :: string :: String >",
+            "\"team\"",
+            "crate :: runtime :: Argument :: String (team . into ())",
+        ),
+    ]
+    .map(|(row, setter, ty, name, argument)| {
+        (
+            row.to_owned(),
+            setter.to_owned(),
+            ty.to_owned(),
+            name.to_owned(),
+            argument.to_owned(),
+        )
+    });
+    assert_eq!(setters(&parsed("options.rs")), expected);
+    for file in ["columns.rs", "parameters.rs"] {
+        assert_eq!(
+            setters(&parsed(file)),
+            [],
+            "{file} has no optional parameter"
+        );
+    }
+    // The setters' docs name the method and Graph's default where the spec gives one.
+    let contents = text("options.rs");
+    for line in [
+        "    /// Sets the optional `appId` parameter of [`Client::app_usage`](crate::Client::app_usage): The application (client) id to report on.\n",
+        "    /// Left unset, Graph applies its default, `every app in the tenant`.\n",
+        "    /// Sets the optional `since` parameter of [`Client::app_usage`](crate::Client::app_usage).\n",
+        "    /// Left unset, Graph applies its default.\n",
+        "    /// - `.period(...)` (`period`) (Graph's default: `D30`)\n",
+        "    /// - `.since(...)` (`since`)\n",
+    ] {
+        assert!(contents.contains(line), "options.rs lacks {line:?}");
+    }
+}
+
+#[test]
+fn per_report_options_reach_the_metadata_and_the_docs() {
+    let contents = text("options.rs");
+    for expected in [
+        // app_usage: CSV in the body, ragged rows, optional parameters in the metadata.
+        "csv_delivery: crate::runtime::CsvDelivery::Body,",
+        "ragged_rows: true,",
+        "default: ::std::option::Option::Some(\"D30\"),",
+        "ty: crate::runtime::ColumnType::List {\n                    separator: ';',\n                },",
+        "/// API versions: `beta` (CSV; CSV in the response body).",
+        // nested_activity: JSON unless CSV is asked for, nested JSON.
+        "default_format: crate::runtime::Format::Json,",
+        "json_nested: ::std::option::Option::Some(\"activityByPeriod\"),",
+        "/// API versions: `beta` (CSV, JSON; JSON unless CSV is asked for).",
+    ] {
+        assert!(contents.contains(expected), "options.rs lacks {expected:?}");
+    }
+    assert_eq!(
+        contents
+            .matches("optional: true,\n                default:")
+            .count(),
+        4
+    );
+    // Only the columns outside `parent_columns` are nested.
+    let catalog = codegen::validate(&ALL).expect("fixtures are valid");
+    let report = catalog
+        .families
+        .iter()
+        .flat_map(|family| &family.reports)
+        .find(|report| report.id == "nested_activity")
+        .expect("nested_activity");
+    let nested: Vec<&str> = report
+        .columns
+        .iter()
+        .filter(|column| column.json_nested)
+        .map(|column| column.header.as_str())
+        .collect();
+    assert_eq!(nested, ["Report Period", "Meetings", "Meeting Duration"]);
+    assert_eq!(
+        contents.matches("json_nested: true,").count(),
+        nested.len(),
+        "one ColumnMeta each"
+    );
+    // Everything else keeps the defaults.
+    let columns = text("columns.rs");
+    assert!(!columns.contains("CsvDelivery::Body"));
+    assert!(!columns.contains("default_format: crate::runtime::Format::Json"));
+    assert!(!columns.contains("ragged_rows: true"));
+    assert!(columns.contains("json_nested: ::std::option::Option::None,"));
 }
 
 #[test]
@@ -631,6 +938,10 @@ fn path_templates_quote_only_quoted_parameters() {
     }
     let columns = &text("columns.rs");
     assert!(columns.contains("path_template: \"/reports/getAwkwardHeaders\""));
+    // Optional parameters are set on the request, never in the template.
+    let options = &text("options.rs");
+    assert!(options.contains("path_template: \"/reports/getAppUsage\""));
+    assert!(options.contains("path_template: \"/reports/getNestedActivity(period='{period}')\""));
 }
 
 #[test]
@@ -660,6 +971,10 @@ fn mod_rs_gates_each_family_and_shares_enum_types() {
                 "cfg (feature = \"columns\")".to_owned()
             ),
             (
+                "options".to_owned(),
+                "cfg (feature = \"options\")".to_owned()
+            ),
+            (
                 "parameters".to_owned(),
                 "cfg (feature = \"parameters\")".to_owned()
             ),
@@ -673,7 +988,11 @@ fn mod_rs_gates_each_family_and_shares_enum_types() {
             _ => None,
         })
         .collect();
-    assert_eq!(enums, ["Period", "Scope"], "one type per enum, sorted");
+    assert_eq!(
+        enums,
+        ["Period", "Scope", "UsagePeriod"],
+        "one type per enum, sorted"
+    );
     let variants = |name: &str| -> Vec<String> {
         item_enum(&file, name)
             .variants
@@ -727,6 +1046,8 @@ fn catalogue_lists_every_report_in_spec_order_behind_its_feature() {
     let expected = [
         ("columns :: EveryColumnTypeRow", "columns"),
         ("columns :: AwkwardHeadersRow", "columns"),
+        ("options :: AppUsageRow", "options"),
+        ("options :: NestedActivityRow", "options"),
         ("parameters :: ActivityDetailRow", "parameters"),
         ("parameters :: ScopedCountsRow", "parameters"),
     ]

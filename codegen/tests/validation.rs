@@ -1316,6 +1316,8 @@ fn many_problems_are_all_reported_at_once() {
         rendered.starts_with("9 problems in the spec:\n"),
         "{rendered}"
     );
+    // The whole message as a user reads it, so a change to any wording or hint is reviewed.
+    insta::assert_snapshot!("nine_problems_at_once", rendered);
 }
 
 #[test]

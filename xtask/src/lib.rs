@@ -1,17 +1,31 @@
-//! `cargo xtask codegen [--check]`: regenerates `reports-sdk/src/generated/` from `spec/`, or
-//! checks that the checked-in files are what the spec produces.
+//! `cargo xtask codegen [--check]`: regenerates `reports-sdk/src/generated/` from `spec/` and
+//! `reports-sdk/src/runtime/fixtures/` from the codegen fixture specs, or checks that the
+//! checked-in files are what the specs produce.
 
 use std::fmt::Write as _;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use codegen::{Diagnostics, GeneratedFile, SpecSource};
+use codegen::{Diagnostics, GeneratedFile, Options, SpecSource};
 
-pub const GENERATED_DIR: &str = "reports-sdk/src/generated";
+/// Where codegen writes: the path of every file it produces is relative to this directory
+/// (`generated/office365.rs`, `runtime/fixtures/columns.rs`).
+pub const SDK_SRC_DIR: &str = "reports-sdk/src";
+/// The SDK's generated code, from [`SPEC_DIR`]; relative to [`SDK_SRC_DIR`].
+pub const SDK_OUTPUT: &str = "generated";
+/// The output of the codegen fixture specs ([`FIXTURE_SPEC_DIR`]), compiled into the SDK's unit
+/// tests so that every branch of the generator reaches the compiler; relative to
+/// [`SDK_SRC_DIR`].
+pub const FIXTURE_OUTPUT: &str = "runtime/fixtures";
 pub const SDK_MANIFEST: &str = "reports-sdk/Cargo.toml";
 pub const SPEC_DIR: &str = "spec";
+pub const FIXTURE_SPEC_DIR: &str = "codegen/tests/fixtures";
 pub const REGENERATE: &str = "cargo xtask codegen";
+
+/// The directories codegen owns, relative to [`SDK_SRC_DIR`]: a file in them that is no longer
+/// produced is deleted.
+const OUTPUT_DIRS: [&str; 2] = [SDK_OUTPUT, FIXTURE_OUTPUT];
 
 /// Why codegen could not run or the check failed.
 #[derive(Debug)]
@@ -66,12 +80,12 @@ pub enum Change {
 impl std::fmt::Display for Change {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Change::Added { path } => write!(f, "  {GENERATED_DIR}/{path}: missing"),
+            Change::Added { path } => write!(f, "  {SDK_SRC_DIR}/{path}: missing"),
             Change::Removed { path } => {
-                write!(f, "  {GENERATED_DIR}/{path}: no longer generated")
+                write!(f, "  {SDK_SRC_DIR}/{path}: no longer generated")
             }
             Change::Modified { path, diff } => {
-                write!(f, "  {GENERATED_DIR}/{path}: differs\n{diff}")
+                write!(f, "  {SDK_SRC_DIR}/{path}: differs\n{diff}")
             }
         }
     }
@@ -90,30 +104,12 @@ pub fn workspace_root() -> PathBuf {
     manifest_dir.parent().unwrap_or(manifest_dir).to_owned()
 }
 
-/// What the spec produces, checked against the SDK's features.
+/// What the specs produce, paths relative to [`SDK_SRC_DIR`]: the SDK's code from `spec/`
+/// (checked against the SDK's features), then the fixtures' code, whose families are no
+/// features.
 pub fn expected_files(root: &Path) -> Result<Vec<GeneratedFile>, Failure> {
-    let spec_dir = root.join(SPEC_DIR);
-    let mut names: Vec<String> = Vec::new();
-    for entry in fs::read_dir(&spec_dir).map_err(io_error(&spec_dir))? {
-        let entry = entry.map_err(io_error(&spec_dir))?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.ends_with(".yaml") {
-            names.push(name);
-        }
-    }
-    names.sort();
-    let mut texts = Vec::new();
-    for name in &names {
-        let path = spec_dir.join(name);
-        texts.push((
-            format!("{SPEC_DIR}/{name}"),
-            fs::read_to_string(&path).map_err(io_error(&path))?,
-        ));
-    }
-    let sources: Vec<SpecSource<'_>> = texts
-        .iter()
-        .map(|(file, text)| SpecSource { file, text })
-        .collect();
+    let texts = read_specs(root, SPEC_DIR)?;
+    let sources = spec_sources(&texts);
     let catalog = codegen::validate(&sources).map_err(Failure::Spec)?;
     let manifest_path = root.join(SDK_MANIFEST);
     let manifest = fs::read_to_string(&manifest_path).map_err(io_error(&manifest_path))?;
@@ -126,7 +122,61 @@ pub fn expected_files(root: &Path) -> Result<Vec<GeneratedFile>, Failure> {
     if !missing.is_empty() {
         return Err(Failure::MissingFeatures(missing));
     }
-    codegen::generate(&sources).map_err(Failure::Spec)
+    let mut files = under(
+        SDK_OUTPUT,
+        codegen::generate(&sources).map_err(Failure::Spec)?,
+    );
+    let fixture_texts = read_specs(root, FIXTURE_SPEC_DIR)?;
+    let fixtures = codegen::generate_with(
+        &spec_sources(&fixture_texts),
+        Options {
+            feature_gates: false,
+        },
+    )
+    .map_err(Failure::Spec)?;
+    files.extend(under(FIXTURE_OUTPUT, fixtures));
+    Ok(files)
+}
+
+/// `(path as shown, text)` of every `*.yaml` file directly in `dir`, by name.
+fn read_specs(root: &Path, dir: &str) -> Result<Vec<(String, String)>, Failure> {
+    let spec_dir = root.join(dir);
+    let mut names: Vec<String> = Vec::new();
+    for entry in fs::read_dir(&spec_dir).map_err(io_error(&spec_dir))? {
+        let entry = entry.map_err(io_error(&spec_dir))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".yaml") && entry.file_type().map_err(io_error(&spec_dir))?.is_file() {
+            names.push(name);
+        }
+    }
+    names.sort();
+    let mut texts = Vec::new();
+    for name in &names {
+        let path = spec_dir.join(name);
+        texts.push((
+            format!("{dir}/{name}"),
+            fs::read_to_string(&path).map_err(io_error(&path))?,
+        ));
+    }
+    Ok(texts)
+}
+
+fn spec_sources(texts: &[(String, String)]) -> Vec<SpecSource<'_>> {
+    texts
+        .iter()
+        .map(|(file, text)| SpecSource { file, text })
+        .collect()
+}
+
+/// `files` with their paths moved under `dir`.
+fn under(dir: &str, files: Vec<GeneratedFile>) -> Vec<GeneratedFile> {
+    files
+        .into_iter()
+        .map(|file| GeneratedFile {
+            path: format!("{dir}/{}", file.path),
+            contents: file.contents,
+        })
+        .collect()
 }
 
 /// Whether the manifest's `[features]` table declares `feature` and turns it on by default.
@@ -147,9 +197,9 @@ fn declares_feature(manifest: &str, feature: &str) -> bool {
     entry(feature).is_some() && entry("default").is_some_and(|default| default.contains(&quoted))
 }
 
-/// Compares the checked-in generated directory with `expected`.
+/// Compares the checked-in generated directories with `expected`.
 pub fn changes(root: &Path, expected: &[GeneratedFile]) -> Result<Vec<Change>, Failure> {
-    let dir = root.join(GENERATED_DIR);
+    let dir = root.join(SDK_SRC_DIR);
     let mut changes = Vec::new();
     for file in expected {
         let path = dir.join(&file.path);
@@ -165,25 +215,29 @@ pub fn changes(root: &Path, expected: &[GeneratedFile]) -> Result<Vec<Change>, F
             Err(err) => return Err(io_error(&path)(err)),
         }
     }
-    for path in existing_files(&dir)? {
-        if !expected.iter().any(|file| file.path == path) {
-            changes.push(Change::Removed { path });
+    for output in OUTPUT_DIRS {
+        for path in existing_files(&dir, output)? {
+            if !expected.iter().any(|file| file.path == path) {
+                changes.push(Change::Removed { path });
+            }
         }
     }
     Ok(changes)
 }
 
-fn existing_files(dir: &Path) -> Result<Vec<String>, Failure> {
-    let entries = match fs::read_dir(dir) {
+/// The files directly in `root/output`, as `output/<name>`, by name.
+fn existing_files(root: &Path, output: &str) -> Result<Vec<String>, Failure> {
+    let dir = root.join(output);
+    let entries = match fs::read_dir(&dir) {
         Ok(entries) => entries,
         Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(err) => return Err(io_error(dir)(err)),
+        Err(err) => return Err(io_error(&dir)(err)),
     };
     let mut names = Vec::new();
     for entry in entries {
-        let entry = entry.map_err(io_error(dir))?;
-        if entry.file_type().map_err(io_error(dir))?.is_file() {
-            names.push(entry.file_name().to_string_lossy().into_owned());
+        let entry = entry.map_err(io_error(&dir))?;
+        if entry.file_type().map_err(io_error(&dir))?.is_file() {
+            names.push(format!("{output}/{}", entry.file_name().to_string_lossy()));
         }
     }
     names.sort();
@@ -193,12 +247,14 @@ fn existing_files(dir: &Path) -> Result<Vec<String>, Failure> {
 /// Writes `expected` and deletes files no longer produced; returns what changed.
 pub fn write(root: &Path, expected: &[GeneratedFile]) -> Result<Vec<Change>, Failure> {
     let changes = changes(root, expected)?;
-    let dir = root.join(GENERATED_DIR);
-    fs::create_dir_all(&dir).map_err(io_error(&dir))?;
+    let dir = root.join(SDK_SRC_DIR);
     for change in &changes {
         match change {
             Change::Added { path } | Change::Modified { path, .. } => {
                 let target = dir.join(path);
+                if let Some(parent) = target.parent() {
+                    fs::create_dir_all(parent).map_err(io_error(parent))?;
+                }
                 let file = expected.iter().find(|file| &file.path == path);
                 if let Some(file) = file {
                     fs::write(&target, &file.contents).map_err(io_error(&target))?;
@@ -303,19 +359,24 @@ mod tests {
     #[test]
     fn write_creates_updates_and_deletes_then_check_is_clean() {
         let root = std::env::temp_dir().join(format!("xtask-write-{}", std::process::id()));
-        let dir = root.join(GENERATED_DIR);
-        fs::create_dir_all(&dir).unwrap();
-        fs::write(dir.join("mod.rs"), "old\n").unwrap();
-        fs::write(dir.join("retired_family.rs"), "gone\n").unwrap();
+        let dir = root.join(SDK_SRC_DIR);
+        for output in OUTPUT_DIRS {
+            fs::create_dir_all(dir.join(output)).unwrap();
+        }
+        fs::write(dir.join("generated/mod.rs"), "old\n").unwrap();
+        fs::write(dir.join("generated/retired_family.rs"), "gone\n").unwrap();
+        fs::write(dir.join("runtime/fixtures/retired_fixture.rs"), "gone\n").unwrap();
+        // Hand-written files beside the generated directories are not codegen's.
+        fs::write(dir.join("runtime/client.rs"), "hand-written\n").unwrap();
+        fs::write(dir.join("lib.rs"), "hand-written\n").unwrap();
+        let file = |path: &str, contents: &str| GeneratedFile {
+            path: path.to_owned(),
+            contents: contents.to_owned(),
+        };
         let expected = vec![
-            GeneratedFile {
-                path: "mod.rs".to_owned(),
-                contents: "new\n".to_owned(),
-            },
-            GeneratedFile {
-                path: "office365.rs".to_owned(),
-                contents: "rows\n".to_owned(),
-            },
+            file("generated/mod.rs", "new\n"),
+            file("generated/office365.rs", "rows\n"),
+            file("runtime/fixtures/mod.rs", "fixtures\n"),
         ];
 
         let stale = changes(&root, &expected).unwrap();
@@ -323,18 +384,32 @@ mod tests {
             stale,
             [
                 Change::Modified {
-                    path: "mod.rs".to_owned(),
+                    path: "generated/mod.rs".to_owned(),
                     diff: line_diff("old\n", "new\n"),
                 },
                 Change::Added {
-                    path: "office365.rs".to_owned(),
+                    path: "generated/office365.rs".to_owned(),
+                },
+                Change::Added {
+                    path: "runtime/fixtures/mod.rs".to_owned(),
                 },
                 Change::Removed {
-                    path: "retired_family.rs".to_owned(),
+                    path: "generated/retired_family.rs".to_owned(),
+                },
+                Change::Removed {
+                    path: "runtime/fixtures/retired_fixture.rs".to_owned(),
                 },
             ]
         );
         let message = Failure::Stale(stale).to_string();
+        assert!(
+            message.contains("  reports-sdk/src/generated/mod.rs: differs\n"),
+            "{message}"
+        );
+        assert!(
+            message.contains("  reports-sdk/src/runtime/fixtures/mod.rs: missing\n"),
+            "{message}"
+        );
         assert!(message.contains("-old\n    +new"), "{message}");
         assert!(
             message.ends_with("run `cargo xtask codegen` and commit the result"),
@@ -342,21 +417,73 @@ mod tests {
         );
 
         write(&root, &expected).unwrap();
-        assert_eq!(fs::read_to_string(dir.join("mod.rs")).unwrap(), "new\n");
-        assert_eq!(
-            fs::read_to_string(dir.join("office365.rs")).unwrap(),
-            "rows\n"
-        );
+        for expected in &expected {
+            assert_eq!(
+                fs::read_to_string(dir.join(&expected.path)).unwrap(),
+                expected.contents
+            );
+        }
         assert!(
-            !dir.join("retired_family.rs").exists(),
+            !dir.join("generated/retired_family.rs").exists(),
             "files no longer produced are deleted"
         );
+        assert!(!dir.join("runtime/fixtures/retired_fixture.rs").exists());
+        assert!(dir.join("runtime/client.rs").exists());
+        assert!(dir.join("lib.rs").exists());
         assert_eq!(changes(&root, &expected).unwrap(), []);
         fs::remove_dir_all(&root).unwrap();
     }
 
+    /// The fixture specs' output goes beside the runtime, compiled by its unit tests: it names
+    /// its own spec files and is not gated by features the SDK does not have.
+    #[test]
+    fn fixture_specs_are_generated_into_the_runtime_without_feature_gates() {
+        let files = expected_files(&workspace_root()).unwrap();
+        let fixtures: Vec<&GeneratedFile> = files
+            .iter()
+            .filter(|file| file.path.starts_with("runtime/fixtures/"))
+            .collect();
+        let mut paths: Vec<&str> = fixtures.iter().map(|file| file.path.as_str()).collect();
+        paths.sort_unstable();
+        assert_eq!(
+            paths,
+            [
+                "runtime/fixtures/columns.rs",
+                "runtime/fixtures/mod.rs",
+                "runtime/fixtures/options.rs",
+                "runtime/fixtures/parameters.rs",
+            ]
+        );
+        for file in &fixtures {
+            let name = file.path.rsplit('/').next().unwrap();
+            let source = match name {
+                "mod.rs" => "codegen/tests/fixtures/*.yaml".to_owned(),
+                other => format!("codegen/tests/fixtures/{}", other.replace(".rs", ".yaml")),
+            };
+            assert!(
+                file.contents.starts_with(&format!(
+                    "// generated by `cargo xtask codegen` from {source}; do not edit\n"
+                )),
+                "{}",
+                file.path
+            );
+            assert!(!file.contents.contains("#[cfg(feature"), "{}", file.path);
+        }
+        // The SDK's own code keeps its gates and its header.
+        let sdk_mod = files
+            .iter()
+            .find(|file| file.path == "generated/mod.rs")
+            .unwrap();
+        assert!(
+            sdk_mod.contents.starts_with(
+                "// generated by `cargo xtask codegen` from spec/*.yaml; do not edit\n"
+            )
+        );
+        assert!(sdk_mod.contents.contains("#[cfg(feature = \"office365\")]"));
+    }
+
     /// `cargo test` fails, like `cargo xtask codegen --check`, when the checked-in generated code
-    /// is not what the spec produces.
+    /// (the SDK's and the fixtures') is not what the specs produce.
     #[test]
     fn generated_code_is_up_to_date() {
         let root = workspace_root();

@@ -1,20 +1,32 @@
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask codegen [--check]
+#[cfg(feature = "spec-diff")]
+mod spec_diff;
 
-  codegen          regenerate reports-sdk/src/generated/ from spec/*.yaml
-  codegen --check  exit non-zero if the checked-in generated code is stale";
+const USAGE: &str = "usage: cargo xtask codegen [--check]
+       cargo xtask spec-diff <file.csv|file.json> [--report ID]
+
+  codegen          regenerate reports-sdk/src/generated/ from spec/*.yaml, and the codegen
+                   fixtures' output (compiled by the SDK's tests) in reports-sdk/src/runtime/fixtures/
+  codegen --check  exit non-zero if the checked-in generated code is stale
+  spec-diff FILE   compare a report file Graph served with the spec, printing the YAML to
+                   paste when Microsoft changed the report (`cargo xtask spec-diff --help`)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let check = match args
-        .iter()
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .as_slice()
-    {
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let check = match args.as_slice() {
         ["codegen"] => false,
         ["codegen", "--check"] => true,
+        #[cfg(feature = "spec-diff")]
+        ["spec-diff", rest @ ..] => return spec_diff::command(rest),
+        #[cfg(not(feature = "spec-diff"))]
+        ["spec-diff", ..] => {
+            eprintln!(
+                "error: this xtask was built without its `spec-diff` feature; run `cargo xtask` with default features"
+            );
+            return ExitCode::from(2);
+        }
         ["--help" | "-h" | "help"] => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -53,7 +65,7 @@ fn main() -> ExitCode {
                     xtask::Change::Modified { path, .. } => ("updated", path),
                     xtask::Change::Removed { path } => ("deleted", path),
                 };
-                println!("{verb} {}/{path}", xtask::GENERATED_DIR);
+                println!("{verb} {}/{path}", xtask::SDK_SRC_DIR);
             }
             ExitCode::SUCCESS
         }

@@ -6,9 +6,12 @@ mod module;
 mod paths;
 mod row;
 
+use std::collections::BTreeSet;
+
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use crate::Options;
 use crate::ir::{Catalog, Family};
 
 /// An output file before formatting: its path relative to `reports-sdk/src/generated/`, the
@@ -19,11 +22,11 @@ pub struct EmittedFile {
     pub tokens: TokenStream,
 }
 
-pub fn emit(catalog: &Catalog) -> Vec<EmittedFile> {
+pub fn emit(catalog: &Catalog, options: Options) -> Vec<EmittedFile> {
     let mut files = vec![EmittedFile {
         path: "mod.rs".to_owned(),
-        source: "spec/*.yaml".to_owned(),
-        tokens: module::root(catalog),
+        source: root_source(catalog),
+        tokens: module::root(catalog, options),
     }];
     files.extend(catalog.families.iter().map(|family| EmittedFile {
         path: format!("{}.rs", family.name),
@@ -31,6 +34,25 @@ pub fn emit(catalog: &Catalog) -> Vec<EmittedFile> {
         tokens: family_file(family),
     }));
     files
+}
+
+/// What `mod.rs` comes from: `<dir>/*.yaml` when every spec file sits in one directory (`spec/`,
+/// or the codegen fixtures'), else the files one by one.
+fn root_source(catalog: &Catalog) -> String {
+    let dirs: BTreeSet<&str> = catalog
+        .families
+        .iter()
+        .map(|family| family.source.rsplit_once('/').map_or("", |(dir, _)| dir))
+        .collect();
+    match dirs.into_iter().collect::<Vec<_>>()[..] {
+        [dir] if !dir.is_empty() => format!("{dir}/*.yaml"),
+        _ => catalog
+            .families
+            .iter()
+            .map(|family| family.source.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
 }
 
 fn family_file(family: &Family) -> TokenStream {

@@ -5,39 +5,47 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::docs::doc_lines;
+use crate::Options;
 use crate::ir::{Catalog, EnumType};
 
-pub fn root(catalog: &Catalog) -> TokenStream {
+pub fn root(catalog: &Catalog, options: Options) -> TokenStream {
+    // `#[cfg(feature = "<family>")]`, or nothing where families are no features.
+    let gate = |family: &str| {
+        options
+            .feature_gates
+            .then(|| quote!(#[cfg(feature = #family)]))
+    };
     let modules = catalog.families.iter().map(|family| {
         let module = format_ident!("{}", family.name);
-        let feature = &family.name;
+        let gate = gate(&family.name);
         quote! {
-            #[cfg(feature = #feature)]
+            #gate
             pub mod #module;
         }
     });
     let enums = catalog.enums.iter().map(enum_type);
     // Every report's row type, as a path from here, behind its family's feature.
-    let rows: Vec<(TokenStream, &str)> = catalog
+    let rows: Vec<(TokenStream, Option<TokenStream>)> = catalog
         .families
         .iter()
         .flat_map(|family| {
             let module = format_ident!("{}", family.name);
+            let gate = gate(&family.name);
             family.reports.iter().map(move |report| {
                 let row_type = format_ident!("{}", report.row_type);
-                (quote!(#module::#row_type), family.name.as_str())
+                (quote!(#module::#row_type), gate.clone())
             })
         })
         .collect();
-    let visits = rows.iter().map(|(row, feature)| {
+    let visits = rows.iter().map(|(row, gate)| {
         quote! {
-            #[cfg(feature = #feature)]
+            #gate
             visitor.visit::<#row>();
         }
     });
-    let entries = rows.iter().map(|(row, feature)| {
+    let entries = rows.iter().map(|(row, gate)| {
         quote! {
-            #[cfg(feature = #feature)]
+            #gate
             <#row as crate::runtime::Report>::META
         }
     });

@@ -10,7 +10,7 @@ use csv_core::ReadRecordResult;
 
 use super::decode::{check_cell, iso_date};
 use super::error::{Error, ErrorKind, Position};
-use super::meta::ReportMeta;
+use super::meta::{Format, ReportMeta};
 use super::response::SchemaDrift;
 use super::row::Row;
 
@@ -249,19 +249,17 @@ impl CsvDecoder {
             trimmed.push_field(&name);
             names.push(name);
         }
-        let drift = SchemaDrift::of(self.meta, names.iter().map(String::as_str), |column| {
-            column.header
-        })
-        .map_err(|missing_required| {
-            self.error(
+        let drift = SchemaDrift::compare(self.meta, names.iter().map(String::as_str), Format::Csv);
+        if !drift.is_decodable() {
+            return Err(self.error(
                 ErrorKind::MissingColumn,
                 format!(
-                    "the file lacks required column(s) {}; it has {}. If Microsoft dropped or renamed the column, mark it `optional: true` (or fix its header) in the spec and regenerate",
-                    quote_all(&missing_required),
+                    "the file lacks required column(s) {}; it has {}. If Microsoft dropped or renamed the column, mark it `optional: true` (or fix its header) in the spec and regenerate; `cargo xtask spec-diff <file>` shows the YAML",
+                    quote_all(&drift.missing_required),
                     quote_all(&names),
                 ),
-            )
-        })?;
+            ));
+        }
         let refresh_date_index = names.iter().position(|name| name == REFRESH_DATE_HEADER);
         self.header = Some(Header {
             record: trimmed,
@@ -372,10 +370,12 @@ fn quote_all<S: AsRef<str>>(names: &[S]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::office365::{Office365ActivationCountsRow, Office365ActivationsUserCountsRow};
+    use crate::runtime::fixtures::options::AppUsageRow;
+    use crate::runtime::fixtures::parameters::ScopedCountsRow;
     use crate::runtime::meta::Report;
 
-    type Counts = Office365ActivationsUserCountsRow;
+    /// A string column, a required integer and an optional one (`Inactive Users`).
+    type Counts = ScopedCountsRow;
 
     fn decode_in_chunks<R: Report>(
         body: &[u8],
@@ -393,24 +393,19 @@ mod tests {
         Ok((rows.into(), decoder))
     }
 
-    const SERVED: &[u8] = b"\xEF\xBB\xBFReport Refresh Date,Product Type,Assigned,Activated,Shared Computer Activation\r\n\
-2024-01-31,\"Microsoft 365 Apps, for \"\"enterprise\"\"\",10,8,3\r\n\
-2024-01-31,\"Visio\r\nPlan 2\",4,1,\r\n";
+    const SERVED: &[u8] = b"\xEF\xBB\xBFReport Refresh Date,Scope,Active Users,Inactive Users\r\n\
+2024-01-31,\"Licensed, for \"\"enterprise\"\"\",10,3\r\n\
+2024-01-31,\"Two\r\nlines\",4,\r\n";
 
     #[test]
     fn every_chunking_decodes_the_same_rows() {
         let (whole, _) = decode_in_chunks::<Counts>(SERVED, SERVED.len()).unwrap();
         assert_eq!(whole.len(), 2);
-        assert_eq!(
-            whole[0].product_type,
-            "Microsoft 365 Apps, for \"enterprise\""
-        );
-        assert_eq!(whole[0].shared_computer_activation, Some(3));
-        assert_eq!(
-            whole[1].product_type, "Visio\r\nPlan 2",
-            "quoted newline kept"
-        );
-        assert_eq!(whole[1].shared_computer_activation, None);
+        assert_eq!(whole[0].scope, "Licensed, for \"enterprise\"");
+        assert_eq!(whole[0].active_users, 10);
+        assert_eq!(whole[0].inactive_users, Some(3));
+        assert_eq!(whole[1].scope, "Two\r\nlines", "quoted newline kept");
+        assert_eq!(whole[1].inactive_users, None);
         for chunk in 1..SERVED.len() {
             let (rows, decoder) = decode_in_chunks::<Counts>(SERVED, chunk).unwrap();
             assert_eq!(rows, whole, "chunks of {chunk} bytes");
@@ -420,35 +415,34 @@ mod tests {
 
     #[test]
     fn bom_is_optional_and_headers_are_trimmed() {
-        let body = b" Report Refresh Date , Product Type,Assigned ,Activated\n2024-01-31,Visio,4,1";
+        let body = b" Report Refresh Date , Scope,Active Users \n2024-01-31,All,4";
         let (rows, decoder) = decode_in_chunks::<Counts>(body, 7).unwrap();
         assert_eq!(rows.len(), 1, "a last record without a line break");
-        assert_eq!(rows[0].activated, 1);
-        assert_eq!(
-            decoder.drift().unwrap().missing_columns,
-            ["Shared Computer Activation"]
-        );
+        assert_eq!(rows[0].active_users, 4);
+        assert_eq!(decoder.drift().unwrap().missing_columns, ["Inactive Users"]);
         assert_eq!(decoder.refresh_date(), NaiveDate::from_ymd_opt(2024, 1, 31));
     }
 
     #[test]
     fn drift_lists_unknown_columns_in_file_order() {
-        let body = b"Zeta,Report Refresh Date,Product Type,Assigned,Activated,Alpha\n1,2024-01-31,Visio,4,1,2\n";
+        let body = b"Zeta,Report Refresh Date,Scope,Active Users,Alpha\n1,2024-01-31,All,4,2\n";
         let (rows, decoder) = decode_in_chunks::<Counts>(body, 5).unwrap();
-        assert_eq!(rows[0].assigned, 4);
+        assert_eq!(rows[0].active_users, 4);
         let drift = decoder.drift().unwrap();
         assert_eq!(drift.unknown_columns, ["Zeta", "Alpha"]);
-        assert_eq!(drift.missing_columns, ["Shared Computer Activation"]);
+        assert_eq!(drift.missing_columns, ["Inactive Users"]);
     }
 
     #[test]
     fn missing_required_column_fails_before_any_row() {
-        let body = b"Report Refresh Date,Product Type,Activated\n2024-01-31,Visio,1\n";
+        let body = b"Report Refresh Date,Scope,Inactive Users\n2024-01-31,All,1\n";
         let error = decode_in_chunks::<Counts>(body, 1000).unwrap_err();
         assert_eq!(error.kind(), crate::runtime::ErrorKind::MissingColumn);
         let message = error.to_string();
         assert!(
-            message.starts_with("report `office365_activations_user_counts`: the file lacks required column(s) \"Assigned\""),
+            message.starts_with(
+                "report `scoped_counts`: the file lacks required column(s) \"Active Users\""
+            ),
             "{message}"
         );
         assert!(message.contains("optional: true"), "{message}");
@@ -456,45 +450,90 @@ mod tests {
 
     #[test]
     fn decode_errors_name_line_record_and_column() {
-        let body = b"\xEF\xBB\xBFReport Refresh Date,Product Type,Assigned,Activated\r\n\
-2024-01-31,\"two\r\nlines\",1,1\r\n\
-2024-01-31,Visio,many,1\r\n";
+        let body = b"\xEF\xBB\xBFReport Refresh Date,Scope,Active Users\r\n\
+2024-01-31,\"two\r\nlines\",1\r\n\
+2024-01-31,All,many\r\n";
         let error = decode_in_chunks::<Counts>(body, 3).unwrap_err();
         assert_eq!(error.kind(), crate::runtime::ErrorKind::Decode);
         let position = error.position().unwrap();
         assert_eq!(position.line, Some(4), "the second record starts on line 4");
         assert_eq!(position.record, 2);
-        assert_eq!(position.column.as_deref(), Some("Assigned"));
+        assert_eq!(position.column.as_deref(), Some("Active Users"));
         let message = error.to_string();
         assert!(
             message.contains(
-                "cannot decode column \"Assigned\": expected a whole number, found \"many\""
+                "cannot decode column \"Active Users\": expected a whole number, found \"many\""
             ),
             "{message}"
         );
         assert!(
-            message.ends_with("(line 4, record 2, column \"Assigned\")"),
+            message.ends_with("(line 4, record 2, column \"Active Users\")"),
             "{message}"
         );
     }
 
     #[test]
     fn a_record_cut_short_is_an_error() {
-        let body = b"Report Refresh Date,Product Type,Windows,Mac,Android,iOS,Windows 10 Mobile\n\
-2024-01-31,X,1,2,3,4,5\n2024-01-31,Y,1,2";
-        let error = decode_in_chunks::<Office365ActivationCountsRow>(body, 8).unwrap_err();
+        let body = b"Report Refresh Date,Scope,Active Users,Inactive Users\n\
+2024-01-31,X,1,2\n2024-01-31,Y,1";
+        assert!(!Counts::META.ragged_rows);
+        let error = decode_in_chunks::<Counts>(body, 8).unwrap_err();
         let message = error.to_string();
         assert!(
-            message.contains("the record has 4 field(s) but the header has 7"),
+            message.contains("the record has 3 field(s) but the header has 4"),
             "{message}"
         );
         assert_eq!(error.position().unwrap().line, Some(3));
     }
 
     #[test]
+    fn ragged_rows_leave_out_trailing_empty_cells() {
+        assert!(AppUsageRow::META.ragged_rows);
+        let body = b"Date,App ID,Usage,Active Apps,Services\r\n\
+2024-01-31T00:00:00Z,,12,2,Exchange;Teams\r\n\
+2024-01-31T00:00:00Z,app-1,5\r\n\
+2024-02-01T00:00:00Z,app-1,6,\r\n";
+        for chunk in [1, 9, body.len()] {
+            let (rows, decoder) = decode_in_chunks::<AppUsageRow>(body, chunk).unwrap();
+            assert_eq!(rows.len(), 3, "chunks of {chunk}");
+            assert_eq!(rows[0].active_apps, Some(2));
+            assert_eq!(
+                rows[0].services.as_deref(),
+                Some(&["Exchange".to_owned(), "Teams".to_owned()][..])
+            );
+            assert_eq!(
+                (&*rows[1].app_id, rows[1].usage, rows[1].active_apps),
+                ("app-1", 5, None)
+            );
+            assert_eq!(rows[1].services, None);
+            assert_eq!((rows[2].usage, rows[2].active_apps), (6, None));
+            assert!(decoder.drift().unwrap().is_empty());
+        }
+    }
+
+    #[test]
+    fn a_ragged_row_still_needs_its_required_cells_and_no_extra_ones() {
+        let short = b"Date,App ID,Usage,Active Apps\n2024-01-31T00:00:00Z,app-1\n";
+        let error = decode_in_chunks::<AppUsageRow>(short, 4).unwrap_err();
+        assert_eq!(error.position().unwrap().column.as_deref(), Some("Usage"));
+        assert!(
+            error.to_string().contains("empty cell, but the spec says"),
+            "{error}"
+        );
+        let long = b"Date,App ID,Usage\n2024-01-31T00:00:00Z,app-1,1,2\n";
+        let error = decode_in_chunks::<AppUsageRow>(long, 4).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("the record has 4 field(s) but the header has 3"),
+            "{error}"
+        );
+    }
+
+    #[test]
     fn rows_before_a_bad_row_are_kept_and_nothing_after_it_is_decoded() {
-        let body = b"Report Refresh Date,Product Type,Assigned,Activated\n\
-2024-01-31,A,1,1\n2024-01-31,B,2,2\n2024-01-31,C,bad,3\n2024-01-31,D,4,4\n";
+        let body = b"Report Refresh Date,Scope,Active Users\n\
+2024-01-31,A,1\n2024-01-31,B,2\n2024-01-31,C,bad\n2024-01-31,D,4\n";
         for chunk in [1, 7, body.len()] {
             let mut decoder = CsvDecoder::new(Counts::META);
             let mut rows: VecDeque<Counts> = VecDeque::new();
@@ -502,7 +541,7 @@ mod tests {
                 decoder.feed(piece, &mut rows).unwrap();
             }
             decoder.finish(&mut rows).unwrap();
-            let names: Vec<&str> = rows.iter().map(|row| row.product_type.as_str()).collect();
+            let names: Vec<&str> = rows.iter().map(|row| row.scope.as_str()).collect();
             assert_eq!(names, ["A", "B"], "chunks of {chunk}");
             let error = decoder.take_row_error().unwrap();
             assert_eq!(error.position().unwrap().record, 3);
@@ -516,7 +555,7 @@ mod tests {
         let mut rows: VecDeque<Counts> = VecDeque::new();
         decoder
             .feed(
-                b"Report Refresh Date,Product Type,Assigned,Activated\n2024-01-31,\"open",
+                b"Report Refresh Date,Scope,Active Users\n2024-01-31,\"open",
                 &mut rows,
             )
             .unwrap();
@@ -536,19 +575,16 @@ mod tests {
     fn an_empty_file_is_an_error_but_a_header_alone_is_an_empty_report() {
         let error = decode_in_chunks::<Counts>(b"\xEF\xBB\xBF", 1).unwrap_err();
         assert!(error.to_string().contains("no header line"), "{error}");
-        let (rows, _) = decode_in_chunks::<Counts>(
-            b"Report Refresh Date,Product Type,Assigned,Activated\r\n",
-            4,
-        )
-        .unwrap();
+        let (rows, _) =
+            decode_in_chunks::<Counts>(b"Report Refresh Date,Scope,Active Users\r\n", 4).unwrap();
         assert!(rows.is_empty());
     }
 
     #[test]
     fn memory_is_bounded_by_a_record_not_the_file() {
-        let mut body = b"Report Refresh Date,Product Type,Assigned,Activated\r\n".to_vec();
+        let mut body = b"Report Refresh Date,Scope,Active Users\r\n".to_vec();
         for index in 0..20_000 {
-            body.extend_from_slice(format!("2024-01-31,Product {index},{index},1\r\n").as_bytes());
+            body.extend_from_slice(format!("2024-01-31,Scope {index},{index}\r\n").as_bytes());
         }
         let mut decoder = CsvDecoder::new(Counts::META);
         let mut rows: VecDeque<Counts> = VecDeque::new();

@@ -244,23 +244,28 @@ impl<R: Row> State<R> {
         let Some(serde_json::Value::Object(first)) = values.front() else {
             return Ok((SchemaDrift::default(), None));
         };
-        // Graph's own annotations (`@odata.*`) are not columns.
-        let names = first
-            .keys()
-            .map(String::as_str)
-            .filter(|key| !key.starts_with('@'));
-        let drift = SchemaDrift::of(self.meta, names, |column| column.json).map_err(
-            |missing_required| {
-                Error::new(
-                    ErrorKind::MissingColumn,
-                    format!(
-                        "the JSON rows lack required propert(ies) {}; mark the column `optional: true` (or fix its `json:` name) in the spec and regenerate",
-                        missing_required.join(", ")
-                    ),
-                )
-                .with_report(self.meta.id)
-            },
-        )?;
+        // Graph's own annotations (`@odata.*`) are skipped by the comparison itself.
+        let drift = SchemaDrift::compare(self.meta, first.keys().map(String::as_str), Format::Json);
+        if !drift.is_decodable() {
+            // Named as the JSON names them: that is what the reader sees in the body.
+            let properties: Vec<&str> = drift
+                .missing_required
+                .iter()
+                .map(|header| {
+                    self.meta
+                        .column(header)
+                        .map_or(*header, |column| column.json)
+                })
+                .collect();
+            return Err(Error::new(
+                ErrorKind::MissingColumn,
+                format!(
+                    "the JSON rows lack required propert(ies) {}; mark the column `optional: true` (or fix its `json:` name) in the spec and regenerate; `cargo xtask spec-diff <file.json>` shows the YAML",
+                    properties.join(", ")
+                ),
+            )
+            .with_report(self.meta.id));
+        }
         let refresh_date = first
             .get(REFRESH_DATE_PROPERTY)
             .and_then(serde_json::Value::as_str)
