@@ -909,19 +909,6 @@ fn alike<'a>(
         })
 }
 
-/// The spec's name of a type.
-fn type_name(ty: ColumnType) -> &'static str {
-    match ty {
-        ColumnType::Date => "date",
-        ColumnType::DateTime => "datetime",
-        ColumnType::Integer => "integer",
-        ColumnType::Boolean => "boolean",
-        ColumnType::Duration => "duration",
-        ColumnType::List { .. } => "list",
-        _ => "string",
-    }
-}
-
 /// A YAML scalar: plain where that reads the same, double-quoted (JSON escapes are valid YAML)
 /// where a plain scalar would mean something else (`true`, `10`, `a: b`, `# x`).
 fn yaml_scalar(text: &str) -> String {
@@ -1004,7 +991,7 @@ fn new_column_yaml(diff: &Diff, name: &str, catalog: &[&'static ReportMeta]) -> 
     };
     lines.push(format!(
         "        type: {}  # a guess ({why}): check it against the file's values",
-        type_name(ty)
+        ty.spec_name()
     ));
     if let ColumnType::List { separator } = ty {
         lines.push(format!(

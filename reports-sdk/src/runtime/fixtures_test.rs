@@ -702,7 +702,7 @@ fn the_fixtures_reach_every_branch_of_the_spec() {
     let columns: BTreeSet<(&str, bool)> = fixtures::CATALOG
         .iter()
         .flat_map(|meta| meta.columns)
-        .map(|column| (column_type_name(column.ty), column.optional))
+        .map(|column| (column.ty.spec_name(), column.optional))
         .collect();
     let mut expected = BTreeSet::new();
     for name in [
@@ -749,16 +749,4 @@ fn the_fixtures_reach_every_branch_of_the_spec() {
             .flat_map(|meta| meta.parameters)
             .any(|parameter| parameter.optional && parameter.default.is_none())
     );
-}
-
-fn column_type_name(ty: ColumnType) -> &'static str {
-    match ty {
-        ColumnType::Date => "date",
-        ColumnType::DateTime => "datetime",
-        ColumnType::String => "string",
-        ColumnType::Integer => "integer",
-        ColumnType::Boolean => "boolean",
-        ColumnType::Duration => "duration",
-        ColumnType::List { .. } => "list",
-    }
 }

@@ -394,6 +394,22 @@ pub enum ColumnType {
     },
 }
 
+impl ColumnType {
+    /// The type's name in the spec's `type:` key (`date`, `datetime`, `string`, `integer`,
+    /// `boolean`, `duration`, `list`).
+    pub fn spec_name(self) -> &'static str {
+        match self {
+            ColumnType::Date => "date",
+            ColumnType::DateTime => "datetime",
+            ColumnType::String => "string",
+            ColumnType::Integer => "integer",
+            ColumnType::Boolean => "boolean",
+            ColumnType::Duration => "duration",
+            ColumnType::List { .. } => "list",
+        }
+    }
+}
+
 /// A Microsoft Graph API version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[non_exhaustive]
