@@ -33,13 +33,16 @@ mod runtime;
 mod generated;
 
 pub use generated::*;
+#[cfg(feature = "azure-identity")]
+pub use runtime::AzureCredential;
 pub use runtime::{
-    AnyReport, AnyRequest, AnyRow, ApiVersion, Argument, Client, ClientBuilder, Cloud, ColumnMeta,
-    ColumnType, ConditionalRequest, CsvDelivery, EnumParameter, Error, ErrorKind, Fetched,
+    AnyReport, AnyRequest, AnyRow, ApiVersion, Argument, Client, ClientBuilder,
+    ClientSecretCredential, ClientSecretCredentialBuilder, Cloud, ColumnMeta, ColumnType,
+    ConditionalRequest, Credentials, CsvDelivery, EnumParameter, Error, ErrorKind, Fetched,
     FormMeta, Format, NotModified, ParameterKind, ParameterMeta, ParseEnumError, Permissions,
     Position, RawReport, Report, ReportInfo, ReportMeta, ReportRequest, ReportRows, ReportVisitor,
-    RetryPolicy, Row, RowStream, SchemaDrift, Secret, ServiceError, StaticToken, TokenError,
-    TokenFuture, TokenProvider, UnknownName, VersionMeta, read_csv,
+    RetryPolicy, Row, RowStream, SchemaDrift, Secret, ServiceError, SignInError, StaticToken,
+    TokenError, TokenFuture, TokenProvider, UnknownName, VersionMeta, read_csv,
 };
 
 /// Every report compiled in (by the enabled family features), in spec order.

@@ -8,6 +8,10 @@
     reason = "test helpers panic on a broken fixture or server by design"
 )]
 
+#[allow(
+    dead_code,
+    reason = "each test crate uses its own part of the shared helpers"
+)]
 mod common;
 
 use std::error::Error as _;

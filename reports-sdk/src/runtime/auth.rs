@@ -66,6 +66,14 @@ pub type TokenFuture<'a> = Pin<Box<dyn Future<Output = Result<Secret, TokenError
 pub trait TokenProvider: Send + Sync + 'static {
     /// The token to send with the next request.
     fn token(&self) -> TokenFuture<'_>;
+
+    /// Graph refused `rejected` with `401` (expired early, revoked): drop it if it is cached.
+    /// Returns whether the next [`token`](Self::token) may be a different one, in which case
+    /// the request is retried once. The default, for providers that cannot refresh, is `false`.
+    fn invalidate(&self, rejected: &Secret) -> bool {
+        let _ = rejected;
+        false
+    }
 }
 
 impl<F, Fut> TokenProvider for F

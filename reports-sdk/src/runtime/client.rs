@@ -4,9 +4,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::auth::{Secret, SharedTokenProvider, StaticToken, TokenProvider};
+use super::credentials::ClientSecretCredential;
 use super::error::{Error, ErrorKind};
 use super::meta::{ApiVersion, Cloud};
 use super::retry::RetryPolicy;
+use super::sign_in::Credentials;
 
 /// A Microsoft Graph usage reports client. Cheap to clone (clones share one configuration and
 /// connection pool), `Send` and `Sync`.
@@ -74,6 +76,10 @@ pub struct ClientBuilder {
     base_url: Option<String>,
     version: ApiVersion,
     token: Option<SharedTokenProvider>,
+    /// An app sign-in, made into a token provider at `build`, when the cloud is known.
+    app: Option<Credentials>,
+    #[cfg(feature = "azure-identity")]
+    azure: Option<std::sync::Arc<dyn azure_core::credentials::TokenCredential>>,
     http: Option<reqwest::Client>,
     timeout: Duration,
     connect_timeout: Duration,
@@ -88,6 +94,9 @@ impl Default for ClientBuilder {
             base_url: None,
             version: ApiVersion::V1,
             token: None,
+            app: None,
+            #[cfg(feature = "azure-identity")]
+            azure: None,
             http: None,
             timeout: Duration::from_secs(60),
             connect_timeout: Duration::from_secs(10),
@@ -104,6 +113,7 @@ impl std::fmt::Debug for ClientBuilder {
             .field("base_url", &self.base_url)
             .field("version", &self.version)
             .field("token", &self.token.as_ref().map(|_| "[redacted]"))
+            .field("app", &self.app)
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
             .finish_non_exhaustive()
@@ -139,7 +149,62 @@ impl ClientBuilder {
     /// Where tokens come from; asked before every request.
     pub fn token_provider(mut self, provider: impl TokenProvider) -> Self {
         self.token = Some(Arc::new(provider));
+        self.app = None;
+        #[cfg(feature = "azure-identity")]
+        {
+            self.azure = None;
+        }
         self
+    }
+
+    /// Signs in as an app registration with a client secret, at the configured cloud's
+    /// authority for its Graph resource (see [`ClientSecretCredential`]).
+    pub fn client_secret(
+        self,
+        tenant_id: impl Into<String>,
+        client_id: impl Into<String>,
+        client_secret: impl Into<Secret>,
+    ) -> Self {
+        self.credentials(Credentials::client_secret(
+            tenant_id,
+            client_id,
+            client_secret,
+        ))
+    }
+
+    /// Signs in with an `azure_identity` credential (certificate, managed identity, workload
+    /// identity, Azure CLI, ...), asking for the configured cloud's Graph resource.
+    #[cfg(feature = "azure-identity")]
+    pub fn azure_credential(
+        mut self,
+        credential: std::sync::Arc<dyn azure_core::credentials::TokenCredential>,
+    ) -> Self {
+        self.token = None;
+        self.app = None;
+        self.azure = Some(credential);
+        self
+    }
+
+    /// Signs in with `credentials`, e.g. [`Credentials::from_env`]:
+    ///
+    /// ```no_run
+    /// # fn build() -> Result<(), reports_sdk::Error> {
+    /// let client = reports_sdk::Client::builder()
+    ///     .credentials(reports_sdk::Credentials::from_env()?)
+    ///     .build()?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn credentials(self, credentials: Credentials) -> Self {
+        match credentials {
+            Credentials::Token(token) => self.token(token),
+            app @ Credentials::ClientSecret { .. } => {
+                let mut builder = self.token_provider(StaticToken::new(""));
+                builder.token = None;
+                builder.app = Some(app);
+                builder
+            }
+        }
     }
 
     /// Sends the report calls through this client (its proxy, TLS and pool settings; the
@@ -185,6 +250,33 @@ impl ClientBuilder {
         let base_url = self
             .base_url
             .unwrap_or_else(|| self.cloud.base_url().to_owned());
+        let token = match self.app {
+            Some(Credentials::ClientSecret {
+                tenant_id,
+                client_id,
+                client_secret,
+                authority_host,
+            }) => {
+                let mut credential =
+                    ClientSecretCredential::builder(tenant_id, client_id, client_secret)
+                        .cloud(self.cloud);
+                if let Some(authority_host) = authority_host {
+                    credential = credential.authority_host(authority_host);
+                }
+                let provider: SharedTokenProvider = Arc::new(credential.build()?);
+                Some(provider)
+            }
+            _ => self.token,
+        };
+        #[cfg(feature = "azure-identity")]
+        let token = match self.azure {
+            Some(credential) => {
+                let provider: SharedTokenProvider =
+                    Arc::new(super::azure::AzureCredential::new(credential).cloud(self.cloud));
+                Some(provider)
+            }
+            None => token,
+        };
         let bare = || {
             reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
@@ -206,7 +298,7 @@ impl ClientBuilder {
                 cloud: self.cloud,
                 base_url: base_url.trim_end_matches('/').to_owned(),
                 version: self.version,
-                token: self.token,
+                token,
                 api,
                 download,
                 timeout: self.timeout,

@@ -3,7 +3,10 @@
 
 mod any_report;
 mod auth;
+#[cfg(feature = "azure-identity")]
+mod azure;
 mod client;
+mod credentials;
 mod csv_rows;
 pub(crate) mod decode;
 pub(crate) mod encode;
@@ -24,13 +27,17 @@ mod request;
 mod response;
 mod retry;
 mod row;
+mod sign_in;
 mod stream;
 mod transport;
 mod visit;
 
 pub use any_report::{AnyReport, AnyRequest};
 pub use auth::{Secret, StaticToken, TokenError, TokenFuture, TokenProvider};
+#[cfg(feature = "azure-identity")]
+pub use azure::AzureCredential;
 pub use client::{Client, ClientBuilder};
+pub use credentials::{ClientSecretCredential, ClientSecretCredentialBuilder, SignInError};
 pub use error::{Error, ErrorKind, Position, ServiceError};
 pub use meta::{
     ApiVersion, Cloud, ColumnMeta, ColumnType, CsvDelivery, FormMeta, Format, ParameterKind,
@@ -42,5 +49,6 @@ pub use request::{ConditionalRequest, ReportRequest};
 pub use response::{Fetched, NotModified, RawReport, ReportInfo, ReportRows, SchemaDrift};
 pub use retry::RetryPolicy;
 pub use row::{AnyRow, Row};
+pub use sign_in::Credentials;
 pub use stream::RowStream;
 pub use visit::ReportVisitor;

@@ -47,6 +47,8 @@ enum Attempt<T> {
     Retry(Error),
     /// The download link was refused: worth asking for a fresh one, once.
     LinkRefused(Error),
+    /// Graph refused this token (`401`): worth one more try if the provider can get another.
+    Unauthorized(Error, Secret),
     Fail(Error),
 }
 
@@ -63,10 +65,18 @@ impl Call<'_> {
     pub(crate) async fn open(&self) -> Result<Opened, Error> {
         let mut retries = 0;
         let mut fresh_link_requested = false;
+        let mut signed_in_again = false;
         loop {
             let error = match self.attempt_report(retries).await {
                 Attempt::Done(opened) => return Ok(opened),
                 Attempt::Fail(error) => return Err(error),
+                Attempt::Unauthorized(error, rejected) => {
+                    if signed_in_again || !self.drop_token(&rejected) {
+                        return Err(error);
+                    }
+                    signed_in_again = true;
+                    continue;
+                }
                 Attempt::LinkRefused(error) if fresh_link_requested => {
                     return Err(Error::new(
                         ErrorKind::DownloadExpired,
@@ -107,10 +117,18 @@ impl Call<'_> {
             ));
         }
         let mut retries = 0;
+        let mut signed_in_again = false;
         loop {
             let error = match self.attempt_page(link, retries).await {
                 Attempt::Done(page) => return Ok(page),
                 Attempt::Fail(error) | Attempt::LinkRefused(error) => return Err(error),
+                Attempt::Unauthorized(error, rejected) => {
+                    if signed_in_again || !self.drop_token(&rejected) {
+                        return Err(error);
+                    }
+                    signed_in_again = true;
+                    continue;
+                }
                 Attempt::Retry(error) => error,
             };
             retries += 1;
@@ -151,8 +169,8 @@ impl Call<'_> {
     async fn attempt_report(&self, retries: u32) -> Attempt<Opened> {
         let span = request_span("report", self.meta.id, retries + 1);
         async {
-            let response = match self.send_api(&self.url, self.if_none_match, &span).await {
-                Ok(response) => response,
+            let (response, token) = match self.send_api(&self.url, self.if_none_match, &span).await {
+                Ok(sent) => sent,
                 Err(attempt) => return attempt,
             };
             let etag = header_text(response.headers(), ETAG);
@@ -186,7 +204,7 @@ impl Call<'_> {
                         })
                     }
                 }
-                _ => self.failure(response).await,
+                _ => self.failure(response, token).await,
             }
         }
         .instrument(span.clone())
@@ -196,8 +214,8 @@ impl Call<'_> {
     async fn attempt_page(&self, link: &str, retries: u32) -> Attempt<JsonPage> {
         let span = request_span("page", self.meta.id, retries + 1);
         async {
-            let response = match self.send_api(link, None, &span).await {
-                Ok(response) => response,
+            let (response, token) = match self.send_api(link, None, &span).await {
+                Ok(sent) => sent,
                 Err(attempt) => return attempt,
             };
             let status = response.status();
@@ -212,20 +230,21 @@ impl Call<'_> {
                     format!("a JSON page answered {status} without a JSON body"),
                 ))
             } else {
-                self.failure(response).await
+                self.failure(response, token).await
             }
         }
         .instrument(span.clone())
         .await
     }
 
-    /// Sends one authorised GET to Graph. `Err` carries the attempt's outcome.
+    /// Sends one authorised GET to Graph, returning the answer and the token it carried.
+    /// `Err` carries the attempt's outcome.
     async fn send_api<T>(
         &self,
         url: &str,
         if_none_match: Option<&str>,
         span: &tracing::Span,
-    ) -> Result<Response, Attempt<T>> {
+    ) -> Result<(Response, Secret), Attempt<T>> {
         let token = self.token().await.map_err(Attempt::Fail)?;
         if let Some(etag) = if_none_match
             && reqwest::header::HeaderValue::from_str(etag).is_err()
@@ -262,7 +281,23 @@ impl Call<'_> {
                 "the HTTP client followed a redirect by itself; build the reqwest::Client given to `http_client` with `.redirect(reqwest::redirect::Policy::none())` so the token never travels with it",
             )));
         }
-        Ok(response)
+        Ok((response, token))
+    }
+
+    /// Tells the provider Graph refused `rejected`; whether signing in again may help.
+    fn drop_token(&self, rejected: &Secret) -> bool {
+        let again = self
+            .config
+            .token
+            .as_ref()
+            .is_some_and(|provider| provider.invalidate(rejected));
+        if again {
+            tracing::debug!(
+                report = self.meta.id,
+                "Graph refused the token; asking the provider for a fresh one"
+            );
+        }
+        again
     }
 
     async fn token(&self) -> Result<Secret, Error> {
@@ -273,9 +308,16 @@ impl Call<'_> {
             ));
         };
         let token = provider.token().await.map_err(|err| {
-            Error::new(ErrorKind::Token, "the token provider failed")
+            // The SDK's own providers fail with an `Error` that says what went wrong: keep it.
+            match err.downcast::<Error>() {
+                Ok(error) => error.with_report(self.meta.id),
+                Err(err) => Error::new(
+                    ErrorKind::Token,
+                    format!("the token provider failed: {err}"),
+                )
                 .with_report(self.meta.id)
-                .with_source(err)
+                .with_source(err),
+            }
         })?;
         // A header value cannot carry control characters; a token read from a file often ends
         // with a line break. Say so instead of failing inside the HTTP library.
@@ -403,8 +445,9 @@ impl Call<'_> {
         })
     }
 
-    /// Turns an error status into the attempt's outcome: `429`, `503` and `504` are retried.
-    async fn failure<T>(&self, response: Response) -> Attempt<T> {
+    /// Turns an error status into the attempt's outcome: `429`, `503` and `504` are retried,
+    /// a `401` may be after signing in again with another token than `token`.
+    async fn failure<T>(&self, response: Response, token: Secret) -> Attempt<T> {
         let status = response.status();
         let wait = retry_after(response.headers());
         let retryable = matches!(
@@ -443,6 +486,8 @@ impl Call<'_> {
             .with_retry_after(wait);
         if retryable {
             Attempt::Retry(error)
+        } else if status == StatusCode::UNAUTHORIZED {
+            Attempt::Unauthorized(error, token)
         } else {
             Attempt::Fail(error)
         }

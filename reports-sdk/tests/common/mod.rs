@@ -37,6 +37,8 @@ pub struct Hit {
     pub path: String,
     pub query: Option<String>,
     pub headers: HeaderMap,
+    /// The request body (up to 1 MiB).
+    pub body: Vec<u8>,
 }
 
 impl Hit {
@@ -136,7 +138,11 @@ impl Server {
             let handler = Arc::clone(&handler);
             let log = Arc::clone(&log);
             async move {
-                let (parts, _) = request.into_parts();
+                let (parts, body) = request.into_parts();
+                let body = axum::body::to_bytes(body, 1 << 20)
+                    .await
+                    .unwrap_or_default()
+                    .to_vec();
                 let hit = {
                     let mut log = log.lock().unwrap();
                     let path = parts.uri.path().to_owned();
@@ -146,6 +152,7 @@ impl Server {
                         path,
                         query: parts.uri.query().map(str::to_owned),
                         headers: parts.headers,
+                        body,
                     };
                     log.push(hit.clone());
                     hit
