@@ -8,16 +8,24 @@
 //! are Graph error JSON. Report bodies are deterministic synthetic data ([`data::generate`]), and
 //! [`Faults`] and [`Drift`] make the service misbehave or change its files on purpose.
 //!
+//! A third listener, the authority host ([`Emulator::authority_host`]), plays Microsoft Entra
+//! ID's token endpoint for the OAuth 2.0 client-credentials grant: it issues opaque, expiring
+//! access tokens to the app registration in [`Config`] (`tenant_id`, `client_id`,
+//! `client_secret`, scope `{graph_resource}/.default`), refuses anything else with Entra ID's
+//! `AADSTS` error JSON, and the Graph listener accepts those tokens besides the static one.
+//!
 //! ```no_run
 //! # async fn run() -> std::io::Result<()> {
 //! let emulator = graph_emulator::Emulator::start(graph_emulator::Config::default()).await?;
 //! println!("Graph at {} (token {:?})", emulator.base_url(), emulator.token());
+//! println!("Tokens from {}", emulator.token_url());
 //! # Ok(())
 //! # }
 //! ```
 
 pub mod data;
 mod graph_error;
+mod login;
 mod path;
 mod server;
 

@@ -1,18 +1,32 @@
-//! `cargo run -p graph-emulator -- [--port N] [--download-port N] [--rows N] [--token T]`:
-//! runs the emulator until Ctrl-C, so any HTTP client (curl, another SDK) can be pointed at it.
+//! `cargo run -p graph-emulator -- [--port N] [--download-port N] [--rows N] [--token T]
+//! [--login-port N] [--tenant-id ID] [--client-id ID] [--client-secret S] [--token-lifetime-secs N]`:
+//! runs the emulator until Ctrl-C, so any HTTP client (curl, another SDK, the CLI's app sign-in)
+//! can be pointed at it.
+//!
+//! Standard output: the Graph endpoint on the first line, then the app sign-in settings as
+//! `AZURE_AUTHORITY_HOST=`, `AZURE_TENANT_ID=`, `AZURE_CLIENT_ID=` and `AZURE_CLIENT_SECRET=`
+//! lines, ready to be exported. The secret is the emulator's own local test value.
 
 use std::process::ExitCode;
 
 use graph_emulator::{Config, Emulator};
 
 const USAGE: &str = "usage: graph-emulator [--port N] [--download-port N] [--rows N] [--page-size N] [--token TOKEN]
+                      [--login-port N] [--tenant-id ID] [--client-id ID] [--client-secret SECRET]
+                      [--token-lifetime-secs N]
 
 Serves the Microsoft Graph usage reports of the SDK's catalogue on 127.0.0.1 until Ctrl-C.
   --port N           the Graph API listener's port (default: any free port)
   --download-port N  the download listener's port (default: any free port)
   --rows N           rows per report (default 5)
   --page-size N      rows per beta JSON page (default 200)
-  --token TOKEN      the bearer token to accept (default emulator-token)";
+  --token TOKEN      the static bearer token to accept (default emulator-token)
+  --login-port N     the token endpoint's port, the authority host (default: any free port)
+  --tenant-id ID     the tenant the token endpoint knows (default 11111111-1111-4111-8111-111111111111)
+  --client-id ID     the app it issues tokens to (default 22222222-2222-4222-8222-222222222222)
+  --client-secret S  that app's secret, a local test value (default emulator-secret)
+  --token-lifetime-secs N
+                     how long an issued token is accepted (default 3600)";
 
 fn parse(arguments: &[String]) -> Result<Option<Config>, String> {
     let mut config = Config::default();
@@ -38,10 +52,28 @@ fn parse(arguments: &[String]) -> Result<Option<Config>, String> {
                 }
             }
             "--token" => config.token = value.clone(),
+            "--login-port" => config.login_port = port(flag, number()?)?,
+            "--tenant-id" => config.tenant_id = not_empty(flag, value)?,
+            "--client-id" => config.client_id = not_empty(flag, value)?,
+            "--client-secret" => config.client_secret = not_empty(flag, value)?,
+            "--token-lifetime-secs" => {
+                config.token_lifetime = std::time::Duration::from_secs(number()?);
+                if config.token_lifetime.is_zero() {
+                    return Err("--token-lifetime-secs must be at least 1".to_owned());
+                }
+            }
             other => return Err(format!("unknown flag `{other}`")),
         }
     }
     Ok(Some(config))
+}
+
+/// An empty id or secret could never be sent (Entra ID clients treat empty as missing).
+fn not_empty(flag: &str, value: &str) -> Result<String, String> {
+    if value.is_empty() {
+        return Err(format!("{flag} must not be empty"));
+    }
+    Ok(value.to_owned())
 }
 
 fn port(flag: &str, value: u64) -> Result<u16, String> {
@@ -69,12 +101,25 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let config = emulator.config();
+    // The Graph endpoint stays alone on the first line (scripts read it); the app sign-in
+    // settings follow in the environment variables' own names, so they can be exported as is.
     println!("{}", emulator.base_url());
+    println!("AZURE_AUTHORITY_HOST={}", emulator.authority_host());
+    println!("AZURE_TENANT_ID={}", config.tenant_id);
+    println!("AZURE_CLIENT_ID={}", config.client_id);
+    println!("AZURE_CLIENT_SECRET={}", config.client_secret);
     eprintln!(
-        "Graph usage reports emulator at {} (downloads on {}), token {:?}. Try:\n  curl -i -H 'Authorization: Bearer {}' {}/v1.0/reports/getOffice365ActivationCounts\nCtrl-C stops it.",
+        "Graph usage reports emulator at {} (downloads on {}), static token {:?}.\n\
+         Token endpoint (client credentials, scope {}): {}\n\
+         AZURE_CLIENT_SECRET is the emulator's local test secret, not a credential for any real tenant.\n\
+         Try:\n  curl -i -H 'Authorization: Bearer {}' {}/v1.0/reports/getOffice365ActivationCounts\n\
+         Ctrl-C stops it.",
         emulator.base_url(),
         emulator.download_address(),
         emulator.token(),
+        config.scope(),
+        emulator.token_url(),
         emulator.token(),
         emulator.base_url()
     );
@@ -102,7 +147,28 @@ mod tests {
         assert_eq!(config.download_port, 0);
         assert_eq!(config.rows, 3);
         assert_eq!(config.token, "t");
+        assert_eq!(config.login_port, 0);
         assert!(parse(&args(&["--help"])).unwrap().is_none());
+
+        let config = parse(&args(&[
+            "--login-port",
+            "8081",
+            "--tenant-id",
+            "tenant",
+            "--client-id",
+            "app",
+            "--client-secret",
+            "s3cret",
+            "--token-lifetime-secs",
+            "5",
+        ]))
+        .unwrap()
+        .unwrap();
+        assert_eq!(config.login_port, 8081);
+        assert_eq!(config.tenant_id, "tenant");
+        assert_eq!(config.client_id, "app");
+        assert_eq!(config.client_secret, "s3cret");
+        assert_eq!(config.token_lifetime, std::time::Duration::from_secs(5));
     }
 
     #[test]
@@ -112,6 +178,22 @@ mod tests {
             (&["--port", "70000"], "--port: 70000 is not a port number"),
             (&["--rows", "many"], "--rows: `many` is not a whole number"),
             (&["--page-size", "0"], "--page-size must be at least 1"),
+            (
+                &["--login-port", "65536"],
+                "--login-port: 65536 is not a port number",
+            ),
+            (
+                &["--client-secret", ""],
+                "--client-secret must not be empty",
+            ),
+            (
+                &["--token-lifetime-secs", "0"],
+                "--token-lifetime-secs must be at least 1",
+            ),
+            (
+                &["--token-lifetime-secs", "1h"],
+                "--token-lifetime-secs: `1h` is not a whole number",
+            ),
             (&["--colour", "red"], "unknown flag `--colour`"),
         ] {
             assert_eq!(parse(&args(arguments)).unwrap_err(), message);

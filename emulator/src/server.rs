@@ -1,6 +1,8 @@
-//! The two listeners: the Graph API (report calls, JSON pages) and the download host.
+//! The three listeners: the Graph API (report calls, JSON pages), the download host and the
+//! authority host (Entra ID's token endpoint, in [`crate::login`]).
 
 use std::collections::{BTreeMap, HashMap};
+use std::fmt;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -20,12 +22,15 @@ use tokio::sync::oneshot;
 
 use crate::data::{self, DataOptions, Drift, Table};
 use crate::graph_error::graph_error;
+use crate::login::{self, Issuer, TokenState};
 use crate::path::parse_call;
 
 /// How the emulator behaves.
-#[derive(Debug, Clone)]
+///
+/// Its `Debug` output redacts `token` and `client_secret`.
+#[derive(Clone)]
 pub struct Config {
-    /// The bearer token it accepts.
+    /// The static bearer token it accepts, besides the tokens its token endpoint issues.
     pub token: String,
     /// Rows per report.
     pub rows: usize,
@@ -44,6 +49,75 @@ pub struct Config {
     pub download_port: u16,
     /// How long a download link stays valid.
     pub link_lifetime: Duration,
+    /// Port of the authority host (the token endpoint) on 127.0.0.1 (0: any free port).
+    pub login_port: u16,
+    /// The directory (tenant) id the token endpoint knows: `POST /{tenant_id}/oauth2/v2.0/token`.
+    pub tenant_id: String,
+    /// The application (client) id of the one app registration it accepts.
+    pub client_id: String,
+    /// That registration's client secret. Never echoed in any answer.
+    pub client_secret: String,
+    /// How long an issued access token is accepted (`expires_in`, in whole seconds).
+    pub token_lifetime: Duration,
+    /// The resource whose `/.default` scope a token request must ask for: the accepted `scope`
+    /// is [`Config::scope`].
+    pub graph_resource: String,
+}
+
+impl Config {
+    /// The one `scope` the token endpoint accepts: `{graph_resource}/.default`.
+    pub fn scope(&self) -> String {
+        format!("{}/.default", self.graph_resource)
+    }
+}
+
+/// Shows a secret's presence, never its value.
+struct Redacted;
+
+impl fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+// Written by hand so that a logged or panicking configuration never shows a credential.
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Config {
+            token: _,
+            rows,
+            page_size,
+            today,
+            drift,
+            faults,
+            api_port,
+            download_port,
+            link_lifetime,
+            login_port,
+            tenant_id,
+            client_id,
+            client_secret: _,
+            token_lifetime,
+            graph_resource,
+        } = self;
+        f.debug_struct("Config")
+            .field("token", &Redacted)
+            .field("rows", rows)
+            .field("page_size", page_size)
+            .field("today", today)
+            .field("drift", drift)
+            .field("faults", faults)
+            .field("api_port", api_port)
+            .field("download_port", download_port)
+            .field("link_lifetime", link_lifetime)
+            .field("login_port", login_port)
+            .field("tenant_id", tenant_id)
+            .field("client_id", client_id)
+            .field("client_secret", &Redacted)
+            .field("token_lifetime", token_lifetime)
+            .field("graph_resource", graph_resource)
+            .finish()
+    }
 }
 
 impl Default for Config {
@@ -58,6 +132,13 @@ impl Default for Config {
             api_port: 0,
             download_port: 0,
             link_lifetime: Duration::from_secs(300),
+            login_port: 0,
+            // Fixed, GUID-shaped and obviously not a real directory or app.
+            tenant_id: "11111111-1111-4111-8111-111111111111".to_owned(),
+            client_id: "22222222-2222-4222-8222-222222222222".to_owned(),
+            client_secret: "emulator-secret".to_owned(),
+            token_lifetime: Duration::from_secs(3600),
+            graph_resource: "https://graph.microsoft.com".to_owned(),
         }
     }
 }
@@ -77,6 +158,9 @@ pub struct Faults {
     pub truncate_downloads: bool,
     /// Mint the first N download links already expired.
     pub expire_first_links: u32,
+    /// Missing admin consent: the token endpoint still issues tokens, but report calls made
+    /// with one get `403` `Authorization_RequestDenied` (the static token is unaffected).
+    pub forbid_issued_tokens: bool,
 }
 
 /// What the emulator has seen.
@@ -90,20 +174,28 @@ pub struct Stats {
     pub downloads_with_authorization: u64,
     /// Download requests refused because the link was expired, reused or unknown.
     pub refused_links: u64,
+    /// Requests to the token endpoint, accepted or not.
+    pub token_requests: u64,
+    /// Access tokens the token endpoint issued.
+    pub tokens_issued: u64,
+    /// Report calls refused because their issued token had expired.
+    pub expired_token_calls: u64,
 }
 
-/// A running emulator. Dropping it stops both listeners.
+/// A running emulator. Dropping it stops its listeners.
 #[derive(Debug)]
 pub struct Emulator {
     api: SocketAddr,
     download: SocketAddr,
+    login: SocketAddr,
     shared: Arc<Shared>,
     stop: Vec<oneshot::Sender<()>>,
 }
 
 #[derive(Debug)]
-struct Shared {
-    config: Config,
+pub(crate) struct Shared {
+    pub(crate) config: Config,
+    pub(crate) issuer: Issuer,
     download_base: String,
     api_base: String,
     report_calls: AtomicU64,
@@ -122,14 +214,17 @@ struct Link {
 }
 
 impl Emulator {
-    /// Binds both listeners on 127.0.0.1 and starts serving.
+    /// Binds the three listeners on 127.0.0.1 and starts serving.
     pub async fn start(config: Config) -> std::io::Result<Emulator> {
         let api_listener = TcpListener::bind(("127.0.0.1", config.api_port)).await?;
         let download_listener = TcpListener::bind(("127.0.0.1", config.download_port)).await?;
+        let login_listener = TcpListener::bind(("127.0.0.1", config.login_port)).await?;
         let api = api_listener.local_addr()?;
         let download = download_listener.local_addr()?;
+        let login = login_listener.local_addr()?;
         let shared = Arc::new(Shared {
             config,
+            issuer: Issuer::new(),
             download_base: format!("http://{download}"),
             api_base: format!("http://{api}"),
             report_calls: AtomicU64::new(0),
@@ -147,10 +242,12 @@ impl Emulator {
             .route("/data/download", get(download_file))
             .fallback(not_found)
             .with_state(shared.clone());
+        let login_router = login::router(shared.clone());
         let mut stop = Vec::new();
         for (listener, router) in [
             (api_listener, api_router),
             (download_listener, download_router),
+            (login_listener, login_router),
         ] {
             let (sender, receiver) = oneshot::channel::<()>();
             stop.push(sender);
@@ -168,6 +265,7 @@ impl Emulator {
         Ok(Emulator {
             api,
             download,
+            login,
             shared,
             stop,
         })
@@ -183,9 +281,32 @@ impl Emulator {
         self.download
     }
 
-    /// The bearer token the emulator accepts.
+    /// The static bearer token the emulator accepts.
     pub fn token(&self) -> &str {
         &self.shared.config.token
+    }
+
+    /// The authority host serving the token endpoint, e.g. `http://127.0.0.1:40125`: what
+    /// `AZURE_AUTHORITY_HOST` would be set to. Tokens come from
+    /// `POST {authority_host}/{tenant_id}/oauth2/v2.0/token` ([`Emulator::token_url`]).
+    pub fn authority_host(&self) -> String {
+        format!("http://{}", self.login)
+    }
+
+    /// The token endpoint for the configured tenant:
+    /// `{authority_host}/{tenant_id}/oauth2/v2.0/token`.
+    pub fn token_url(&self) -> String {
+        format!(
+            "{}/{}/oauth2/v2.0/token",
+            self.authority_host(),
+            self.shared.config.tenant_id
+        )
+    }
+
+    /// Revokes every access token issued so far: report calls with one get `401`
+    /// "Access token has been revoked." Tokens issued afterwards are accepted.
+    pub fn revoke_issued_tokens(&self) {
+        self.shared.issuer.revoke_all();
     }
 
     /// The configuration it runs with.
@@ -203,6 +324,9 @@ impl Emulator {
                 .downloads_with_authorization
                 .load(Ordering::SeqCst),
             refused_links: shared.refused_links.load(Ordering::SeqCst),
+            token_requests: shared.issuer.token_requests.load(Ordering::SeqCst),
+            tokens_issued: shared.issuer.tokens_issued.load(Ordering::SeqCst),
+            expired_token_calls: shared.issuer.expired_token_calls.load(Ordering::SeqCst),
         }
     }
 
@@ -263,18 +387,8 @@ async fn report_call(
     if let Some(delay) = shared.config.faults.slow {
         tokio::time::sleep(delay).await;
     }
-    let expected = format!("Bearer {}", shared.config.token);
-    if headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        != Some(expected.as_str())
-    {
-        return graph_error(
-            StatusCode::UNAUTHORIZED,
-            "InvalidAuthenticationToken",
-            "Access token is empty or invalid.",
-            &headers,
-        );
+    if let Some(refused) = refusal(&shared, &headers) {
+        return refused;
     }
     let faults = &shared.config.faults;
     if number <= u64::from(faults.throttle_first) {
@@ -366,6 +480,56 @@ async fn report_call(
         response.headers_mut().insert(header::ETAG, value);
     }
     response
+}
+
+/// Why a report call may not go on: `None` if it carries the static token or a valid issued
+/// one; otherwise Graph's `401` (or, with [`Faults::forbid_issued_tokens`], `403`) answer.
+fn refusal(shared: &Shared, headers: &HeaderMap) -> Option<Response> {
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "));
+    let Some(presented) = presented else {
+        return Some(invalid_token(headers));
+    };
+    if presented == shared.config.token {
+        return None;
+    }
+    let message = match shared.issuer.check(presented) {
+        None => return Some(invalid_token(headers)),
+        Some(TokenState::Valid) if shared.config.faults.forbid_issued_tokens => {
+            return Some(graph_error(
+                StatusCode::FORBIDDEN,
+                "Authorization_RequestDenied",
+                "Insufficient privileges to complete the operation.",
+                headers,
+            ));
+        }
+        Some(TokenState::Valid) => return None,
+        Some(TokenState::Expired) => {
+            shared
+                .issuer
+                .expired_token_calls
+                .fetch_add(1, Ordering::SeqCst);
+            "Lifetime validation failed, the token is expired."
+        }
+        Some(TokenState::Revoked) => "Access token has been revoked.",
+    };
+    Some(graph_error(
+        StatusCode::UNAUTHORIZED,
+        "InvalidAuthenticationToken",
+        message,
+        headers,
+    ))
+}
+
+fn invalid_token(headers: &HeaderMap) -> Response {
+    graph_error(
+        StatusCode::UNAUTHORIZED,
+        "InvalidAuthenticationToken",
+        "Access token is empty or invalid.",
+        headers,
+    )
 }
 
 /// The call's path segment again, for `@odata.nextLink`.
@@ -477,7 +641,7 @@ fn redirect_to_download(shared: &Shared, file: bytes::Bytes) -> Response {
     } else {
         now + shared.config.link_lifetime
     };
-    let key = format!("{:016x}{minted:08x}", link_secret());
+    let key = format!("{:016x}{minted:08x}", random_u64());
     let mut links = shared.links.lock().unwrap_or_else(PoisonError::into_inner);
     // Used and expired links are refused alike, so they need not be kept: the table stays as
     // small as the links still usable.
@@ -499,8 +663,9 @@ fn redirect_to_download(shared: &Shared, file: bytes::Bytes) -> Response {
     response
 }
 
-/// The unguessable part of a download key, from the standard library's random hash keys.
-fn link_secret() -> u64 {
+/// 64 unguessable bits (download keys, access tokens, trace ids), from the standard library's
+/// randomly keyed SipHash: enough for a local test service, with no extra dependency.
+pub(crate) fn random_u64() -> u64 {
     use std::hash::{BuildHasher, Hasher};
     std::collections::hash_map::RandomState::new()
         .build_hasher()

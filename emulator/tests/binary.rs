@@ -1,40 +1,68 @@
-//! The emulator binary listens on the port it is given and serves reports.
+//! The emulator binary listens on the ports it is given, prints its app sign-in settings and
+//! serves reports, with its static token and with a token from its token endpoint.
 
 #![allow(clippy::unwrap_used, reason = "a test fails loudly on setup errors")]
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, Stdio};
+
+fn free_port() -> u16 {
+    let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    probe.local_addr().unwrap().port()
+}
+
+/// Sends one bare HTTP/1.1 request and returns the whole answer, head and body.
+fn exchange(port: u16, request: &str) -> String {
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
+}
 
 #[test]
 fn the_binary_prints_its_address_and_serves_reports() {
-    let port = {
-        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        probe.local_addr().unwrap().port()
-    };
+    let port = free_port();
+    let login_port = free_port();
     let mut child = Running(
         Command::new(env!("CARGO_BIN_EXE_graph-emulator"))
             .args(["--port", &port.to_string(), "--token", "t0ken"])
+            .args(["--login-port", &login_port.to_string()])
+            .args(["--tenant-id", "tenant-1", "--client-secret", "local-s3cret"])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .unwrap(),
     );
-    let mut first_line = String::new();
-    BufReader::new(child.0.stdout.take().unwrap())
-        .read_line(&mut first_line)
-        .unwrap();
-    assert_eq!(first_line.trim(), format!("http://127.0.0.1:{port}"));
+    let mut stdout = BufReader::new(child.0.stdout.take().unwrap());
+    let lines: Vec<String> = (0..5)
+        .map(|_| {
+            let mut line = String::new();
+            stdout.read_line(&mut line).unwrap();
+            line.trim_end().to_owned()
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            format!("http://127.0.0.1:{port}"),
+            format!("AZURE_AUTHORITY_HOST=http://127.0.0.1:{login_port}"),
+            "AZURE_TENANT_ID=tenant-1".to_owned(),
+            "AZURE_CLIENT_ID=22222222-2222-4222-8222-222222222222".to_owned(),
+            "AZURE_CLIENT_SECRET=local-s3cret".to_owned(),
+        ]
+    );
 
-    // A bare HTTP/1.1 request: the report call answers 302 to the download listener.
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    write!(
-        stream,
-        "GET /v1.0/reports/getOffice365ActivationCounts HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer t0ken\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
+    // The report call answers 302 to the download listener, with the static token...
+    let report = |token: &str| {
+        exchange(
+            port,
+            &format!(
+                "GET /v1.0/reports/getOffice365ActivationCounts HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+            ),
+        )
+    };
+    let answer = report("t0ken");
     assert!(answer.starts_with("HTTP/1.1 302"), "{answer}");
     assert!(
         answer
@@ -42,6 +70,22 @@ fn the_binary_prints_its_address_and_serves_reports() {
             .contains("location: http://127.0.0.1:"),
         "{answer}"
     );
+
+    // ...and with a token from the token endpoint, for the printed app registration.
+    let form = "grant_type=client_credentials&client_id=22222222-2222-4222-8222-222222222222&client_secret=local-s3cret&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default";
+    let answer = exchange(
+        login_port,
+        &format!(
+            "POST /tenant-1/oauth2/v2.0/token HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{form}",
+            form.len()
+        ),
+    );
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let (_, body) = answer.split_once("\r\n\r\n").unwrap();
+    let body: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert_eq!(body["expires_in"], 3600);
+    let answer = report(body["access_token"].as_str().unwrap());
+    assert!(answer.starts_with("HTTP/1.1 302"), "{answer}");
 }
 
 /// Stops the emulator process however the test ends.
