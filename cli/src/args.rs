@@ -39,6 +39,8 @@ pub struct Options {
     pub out: Option<OutPath>,
     /// `--rows`.
     pub rows: Option<usize>,
+    /// `--emulator`: the embedded emulator, whatever credentials are set.
+    pub emulator: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +54,7 @@ enum Flag {
     BaseUrl,
     Out,
     Rows,
+    Emulator,
 }
 
 const FLAGS: &[(&str, Flag)] = &[
@@ -64,7 +67,11 @@ const FLAGS: &[(&str, Flag)] = &[
     ("--base-url", Flag::BaseUrl),
     ("--out", Flag::Out),
     ("--rows", Flag::Rows),
+    ("--emulator", Flag::Emulator),
 ];
+
+/// Flags that take no value.
+const SWITCHES: &[Flag] = &[Flag::Emulator];
 
 /// Reads the arguments after the program name. `--help` anywhere wins.
 pub fn parse(arguments: impl IntoIterator<Item = OsString>) -> Result<Command, Failure> {
@@ -106,7 +113,11 @@ pub fn parse(arguments: impl IntoIterator<Item = OsString>) -> Result<Command, F
         };
         // A flag right after a flag means the first one's value was forgotten.
         let value = match inline_value {
+            Some(_) if SWITCHES.contains(&flag) => {
+                return Err(Failure::usage(format!("{flag_name} takes no value")));
+            }
             Some(value) => value,
+            None if SWITCHES.contains(&flag) => String::new(),
             None => rest
                 .next_if(|next| !next.starts_with("--"))
                 .ok_or_else(|| Failure::usage(format!("{flag_name} needs a value")))?,
@@ -130,6 +141,7 @@ pub fn parse(arguments: impl IntoIterator<Item = OsString>) -> Result<Command, F
             Flag::BaseUrl => options.base_url = Some(parse_base_url(&value)?),
             Flag::Out => options.out = Some(OutPath::parse(&value).map_err(Failure::usage)?),
             Flag::Rows => options.rows = Some(parse_rows(&value)?),
+            Flag::Emulator => options.emulator = true,
         }
     }
     if options.period.is_some() && options.date.is_some() {

@@ -8,9 +8,12 @@ USAGE:
     graph-reports [FLAGS]
     cargo reports [FLAGS]
 
-With no GRAPH_TOKEN in the environment it runs every report against an embedded local
-emulator of Graph (synthetic data, nothing leaves the machine). With GRAPH_TOKEN set to an
-access token (Reports.Read.All), it queries Microsoft Graph.
+It signs in to Microsoft Graph with the Azure SDK's variables: AZURE_TENANT_ID,
+AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (an app registration with the Reports.Read.All
+application permission; AZURE_AUTHORITY_HOST optional), or GRAPH_TOKEN (a ready access token).
+A partial set is an error. With no credentials at all it runs every report against an
+embedded local emulator of Graph (synthetic data, nothing leaves the machine) and refuses
+--out, so a job whose secret went missing fails instead of writing made-up rows.
 
 FLAGS:
     --report ID        A report to fetch (repeatable, or comma-separated). Default: every report.
@@ -20,9 +23,10 @@ FLAGS:
     --version v1.0|beta
                        The Graph API version. Default: v1.0 (beta with --format json).
     --cloud NAME       global, us_gov_l4, us_gov_l5 or china. Default: global.
-    --base-url URL     Send requests to this endpoint (a proxy); needs GRAPH_TOKEN.
+    --base-url URL     Send requests to this endpoint (a proxy); needs credentials.
     --out PATH         Also write the rows: .csv, .json (an array) or .jsonl/.ndjson (one object
                        a line). With several reports, one file each: out.<report id>.csv.
+    --emulator         Use the embedded emulator even with credentials set; allows --out.
     --rows N           Rows per report in the emulator (emulator only). Default: 25.
     -h, --help         Show this text.
 
@@ -31,10 +35,14 @@ value of its enum parameter and, for a date, two days ago. Reports without param
 ignore both flags.
 
 EXIT CODES:
-    0  every report was fetched    1  a report failed    2  bad command line
+    0  every report was fetched    1  a report or the sign-in failed
+    2  bad command line or credentials (nothing was sent)
 
 EXAMPLES:
     cargo reports
     cargo reports --report office365_services_user_counts --period D30 --out rows.jsonl
+    cargo reports --emulator --report teams_user_activity_counts --out demo.csv
+    AZURE_TENANT_ID=contoso.onmicrosoft.com AZURE_CLIENT_ID=... AZURE_CLIENT_SECRET=... \
+        cargo reports --out reports.csv
     GRAPH_TOKEN=eyJ0... cargo reports --version beta --format json --out reports.csv
 ";

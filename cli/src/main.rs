@@ -1,6 +1,6 @@
 //! `graph-reports`: fetches Microsoft Graph usage reports through the typed SDK and prints a
-//! summary of each. Without `GRAPH_TOKEN` it runs against the embedded emulator, so it works
-//! on a fresh clone with no account. `--help` lists the flags.
+//! summary of each. Without credentials (`AZURE_*` or `GRAPH_TOKEN`) it runs against the embedded
+//! emulator, so it works on a fresh clone with no account. `--help` lists the flags.
 
 mod args;
 mod failure;
@@ -37,12 +37,12 @@ fn main_result() -> Result<(), Failure> {
         }
         Command::Run(options) => options,
     };
-    let token = target::token_from_env()?;
+    let credentials = target::credentials_from_env()?;
     // Built by hand rather than with `#[tokio::main]`, so a runtime that cannot start is a
     // reported failure rather than a panic.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|err| Failure::other("cannot start the async runtime", err))?;
-    runtime.block_on(run::run(options, token))
+    runtime.block_on(run::run(options, credentials))
 }

@@ -108,6 +108,24 @@ pub fn plan(options: &Options, today: NaiveDate) -> Result<Plan, Failure> {
             });
         }
     }
+    // A cloud that serves none of the reports asked for would make a run that fetches
+    // nothing and succeeds: say so before anything is sent.
+    if !plan.calls.is_empty()
+        && plan
+            .calls
+            .iter()
+            .all(|call| !call.meta.clouds.contains(&options.cloud))
+    {
+        return Err(Failure::usage(format!(
+            "{} served in the `{}` cloud, as the spec lists clouds; leave out --cloud, or choose a report served there",
+            if requested {
+                "none of the reports asked for is"
+            } else {
+                "no report is"
+            },
+            options.cloud
+        )));
+    }
     assign_files(&mut plan.calls, options.out.as_ref());
     Ok(plan)
 }

@@ -3,22 +3,27 @@
 
 use std::io::Write as _;
 
-use reports_sdk::{ErrorKind, Secret};
+use reports_sdk::ErrorKind;
 
 use crate::args::Options;
 use crate::failure::Failure;
 use crate::fetch;
 use crate::plan;
 use crate::summary;
-use crate::target::Target;
+use crate::target::{Credentials, Target};
 
 /// Runs the command. Bad flags fail before the emulator starts or anything is sent.
-pub async fn run(options: Options, token: Option<Secret>) -> Result<(), Failure> {
-    let target = Target::choose(&options, token)?;
+pub async fn run(options: Options, credentials: Option<Credentials>) -> Result<(), Failure> {
+    let target = Target::choose(&options, credentials)?;
     let plan = plan::plan(&options, target.today())?;
     let connection = target.connect(&options).await?;
     let client = &connection.client;
-    print(&summary::banner(client, connection.emulator.as_ref()))?;
+    print(&summary::banner(
+        client,
+        connection.emulator.as_ref(),
+        options.emulator,
+        connection.identity.as_deref(),
+    ))?;
 
     let mut reports: Vec<&'static str> = Vec::new();
     let mut forms = 0;

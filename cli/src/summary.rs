@@ -7,14 +7,18 @@ use reports_sdk::{Client, ReportMeta};
 
 use crate::fetch::{Downloaded, PREVIEW_ROWS};
 use crate::table;
-use crate::target::TOKEN_VARIABLE;
 
 /// The table's width: fits a common terminal with the block's indent.
 const TABLE_WIDTH: usize = 116;
 const INDENT: &str = "  ";
 
 /// The first lines: which service is queried, and for the emulator how to reach the real one.
-pub fn banner(client: &Client, emulator: Option<&Emulator>) -> String {
+pub fn banner(
+    client: &Client,
+    emulator: Option<&Emulator>,
+    asked: bool,
+    identity: Option<&str>,
+) -> String {
     let mut text = String::new();
     match emulator {
         Some(emulator) => {
@@ -24,22 +28,28 @@ pub fn banner(client: &Client, emulator: Option<&Emulator>) -> String {
                 client.base_url(),
                 emulator.config().rows
             );
+            let why = if asked {
+                "because --emulator asked for it"
+            } else {
+                "because no credentials are set"
+            };
             let _ = writeln!(
                 text,
-                "because {TOKEN_VARIABLE} is not set. To query Microsoft Graph, set {TOKEN_VARIABLE} to an access token"
+                "{why}. To query Microsoft Graph, set AZURE_TENANT_ID,"
             );
             let _ = writeln!(
                 text,
-                "with Reports.Read.All (add --cloud for a national cloud, --base-url for a proxy; see --help)."
+                "AZURE_CLIENT_ID and AZURE_CLIENT_SECRET, or GRAPH_TOKEN (add --cloud for a national cloud; see --help)."
             );
         }
         None => {
             let _ = writeln!(
                 text,
-                "Querying Microsoft Graph at {} (cloud {}, API {}) with the token in {TOKEN_VARIABLE}.",
+                "Querying Microsoft Graph at {} (cloud {}, API {}), {}.",
                 client.base_url(),
                 client.cloud(),
-                client.version()
+                client.version(),
+                identity.unwrap_or("with the configured credentials")
             );
         }
     }

@@ -1,5 +1,6 @@
 //! The built `graph-reports` binary, run as a user would, against the embedded emulator (no
-//! `GRAPH_TOKEN`) or against an emulator started here standing in for Graph (with a token).
+//! credentials) or against an emulator started here standing in for Graph and Entra ID (with a
+//! token, or signing in as an app with the `AZURE_*` variables).
 #![allow(clippy::unwrap_used, reason = "a test fails loudly on setup errors")]
 
 use std::path::{Path, PathBuf};
@@ -8,21 +9,33 @@ use std::process::{Command, Output};
 use graph_emulator::{Config, Emulator};
 use reports_sdk::ReportMeta;
 
-/// Runs the binary with `arguments`, without any `GRAPH_TOKEN` from the caller's environment.
+/// The variables the tool reads credentials from: none leaks in from the caller's environment.
+const CREDENTIAL_VARIABLES: &[&str] = &[
+    "GRAPH_TOKEN",
+    "AZURE_TENANT_ID",
+    "AZURE_CLIENT_ID",
+    "AZURE_CLIENT_SECRET",
+    "AZURE_AUTHORITY_HOST",
+];
+
+/// Runs the binary with `arguments` and exactly the credential variables in `env`.
+fn run_with_env(env: &[(&str, &str)], arguments: &[&str]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_graph-reports"));
+    command.args(arguments);
+    for name in CREDENTIAL_VARIABLES {
+        command.env_remove(name);
+    }
+    command.envs(env.iter().copied());
+    command.output().unwrap()
+}
+
+/// Runs the binary with `arguments` and no credentials.
 fn run(arguments: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_graph-reports"))
-        .args(arguments)
-        .env_remove("GRAPH_TOKEN")
-        .output()
-        .unwrap()
+    run_with_env(&[], arguments)
 }
 
 fn run_with_token(token: &str, arguments: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_graph-reports"))
-        .args(arguments)
-        .env("GRAPH_TOKEN", token)
-        .output()
-        .unwrap()
+    run_with_env(&[("GRAPH_TOKEN", token)], arguments)
 }
 
 fn stdout(output: &Output) -> String {
@@ -68,7 +81,8 @@ fn with_no_arguments_every_report_runs_against_the_emulator() {
     let text = stdout(&output);
     assert!(output.status.success(), "{text}\n{}", stderr(&output));
     assert!(text.contains("LOCAL GRAPH EMULATOR"), "{text}");
-    assert!(text.contains("set GRAPH_TOKEN"), "{text}");
+    assert!(text.contains("because no credentials are set"), "{text}");
+    assert!(text.contains("set AZURE_TENANT_ID"), "{text}");
     for meta in reports_sdk::catalog() {
         assert!(
             text.contains(&format!("== {} ==", meta.id)),
@@ -102,6 +116,7 @@ fn json_lines_hold_one_typed_row_per_line() {
         "D30",
         "--rows",
         "9",
+        "--emulator",
         "--out",
         path_text(&file),
     ]);
@@ -140,6 +155,7 @@ fn csv_output_reads_back_with_the_spec_headers() {
         // Enough rows to be written in several pieces.
         "--rows",
         "3000",
+        "--emulator",
         "--out",
         path_text(&file),
     ]);
@@ -168,7 +184,7 @@ fn csv_output_reads_back_with_the_spec_headers() {
 fn several_reports_write_one_file_each() {
     let dir = scratch("several");
     let file = dir.join("out.json");
-    let output = run(&["--rows", "4", "--out", path_text(&file)]);
+    let output = run(&["--rows", "4", "--emulator", "--out", path_text(&file)]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(!file.exists(), "one file per report, not one for all");
     for meta in reports_sdk::catalog() {
@@ -212,18 +228,20 @@ fn a_report_the_cloud_does_not_serve_is_skipped_unless_named() {
         "{text}"
     );
 
+    // Named, a report the cloud does not serve fails before anything is sent.
     let output = run(&[
         "--cloud",
         "china",
         "--report",
         "office365_activations_user_counts",
     ]);
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.status.code(), Some(2));
     assert!(
-        stderr(&output).contains("not for `china`"),
+        stderr(&output).contains("none of the reports asked for is served in the `china` cloud"),
         "{}",
         stderr(&output)
     );
+    assert_eq!(stdout(&output), "");
 }
 
 #[test]
@@ -241,8 +259,13 @@ fn bad_command_lines_exit_2_with_the_problem_named() {
         (&["--cloud", "mars"], "\"mars\" is not a cloud"),
         (
             &["--base-url", "https://proxy.example"],
-            "--base-url needs a token",
+            "--base-url needs credentials",
         ),
+        (
+            &["--out", "rows.csv"],
+            "written to --out only with --emulator",
+        ),
+        (&["--emulator=yes"], "--emulator takes no value"),
         (&["--out", "rows.xlsx"], "cannot tell the format"),
     ];
     for (arguments, problem) in cases {
@@ -428,4 +451,125 @@ fn a_period_and_a_date_together_are_refused() {
         stderr(&output)
     );
     assert_eq!(stdout(&output), "");
+}
+
+/// Synthetic rows are written only when the emulator was asked for by name: a scheduled job
+/// whose secret went missing fails instead of filling its files with made-up data.
+#[test]
+fn without_credentials_out_needs_the_emulator_by_name() {
+    let dir = scratch("no-credentials");
+    let file = dir.join("rows.csv");
+    let arguments = [
+        "--report",
+        "office365_activation_counts",
+        "--out",
+        path_text(&file),
+    ];
+    let output = run(&arguments);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(!file.exists());
+    let mut with_emulator = arguments.to_vec();
+    with_emulator.push("--emulator");
+    // --emulator wins over credentials too.
+    let output = run_with_token("eyJ0-ignored", &with_emulator);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("because --emulator asked for it"));
+    assert!(file.exists());
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn partial_or_doubled_credentials_are_refused_before_anything_starts() {
+    let cases: &[(&[(&str, &str)], &str)] = &[
+        (
+            &[("AZURE_TENANT_ID", "t"), ("AZURE_CLIENT_ID", "c")],
+            "but AZURE_CLIENT_SECRET is not",
+        ),
+        (
+            &[("AZURE_CLIENT_SECRET", "hunter2")],
+            "AZURE_TENANT_ID and AZURE_CLIENT_ID are not",
+        ),
+        (
+            &[
+                ("AZURE_TENANT_ID", "t"),
+                ("AZURE_CLIENT_ID", "c"),
+                ("AZURE_CLIENT_SECRET", "hunter2"),
+                ("GRAPH_TOKEN", "eyJ0"),
+            ],
+            "both GRAPH_TOKEN and",
+        ),
+    ];
+    for (env, problem) in cases {
+        let output = run_with_env(env, &["--report", "office365_activation_counts"]);
+        let errors = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{env:?}: {errors}");
+        assert!(errors.contains(problem), "{env:?}: {errors}");
+        assert!(!errors.contains("hunter2"), "{errors}");
+        assert_eq!(stdout(&output), "", "nothing ran");
+    }
+}
+
+/// The tool signs in as an app against the emulator's Entra ID stand-in, with the variables the
+/// Azure SDKs use, and reads Graph with the token it got.
+#[tokio::test(flavor = "multi_thread")]
+async fn it_signs_in_as_an_app_with_the_azure_variables() {
+    let emulator = Emulator::start(Config {
+        rows: 5,
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let dir = scratch("app-sign-in");
+    let out = dir.join("rows.jsonl");
+    let config = emulator.config().clone();
+    let env = vec![
+        ("AZURE_TENANT_ID", config.tenant_id.clone()),
+        ("AZURE_CLIENT_ID", config.client_id.clone()),
+        ("AZURE_CLIENT_SECRET", config.client_secret.clone()),
+        ("AZURE_AUTHORITY_HOST", emulator.authority_host()),
+    ];
+    let arguments = vec![
+        "--base-url".to_owned(),
+        emulator.base_url(),
+        "--report".to_owned(),
+        "office365_services_user_counts,office365_activation_counts".to_owned(),
+        "--out".to_owned(),
+        path_text(&out).to_owned(),
+    ];
+    let run_app = |env: Vec<(&'static str, String)>, arguments: Vec<String>| {
+        tokio::task::spawn_blocking(move || {
+            let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let arguments: Vec<&str> = arguments.iter().map(String::as_str).collect();
+            run_with_env(&env, &arguments)
+        })
+    };
+    let output = run_app(env.clone(), arguments.clone()).await.unwrap();
+    let text = stdout(&output);
+    assert!(output.status.success(), "{text}\n{}", stderr(&output));
+    assert!(
+        text.contains(&format!("signing in as app {}", config.client_id)),
+        "{text}"
+    );
+    assert!(
+        text.contains("Total: 2 reports, 2 forms, 10 rows"),
+        "{text}"
+    );
+    let stats = emulator.stats();
+    assert_eq!(stats.tokens_issued, 1, "one sign-in serves every report");
+    assert!(
+        dir.join("rows.office365_services_user_counts.jsonl")
+            .exists()
+    );
+
+    // A wrong secret: Entra's refusal, with its code and what to do, and never the secret.
+    let mut wrong = env.clone();
+    wrong[2].1 = "not-the-secret-value".to_owned();
+    let output = run_app(wrong, arguments).await.unwrap();
+    let errors = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{errors}");
+    assert!(errors.contains("AADSTS7000215"), "{errors}");
+    assert!(errors.contains("Certificates & secrets"), "{errors}");
+    assert!(!errors.contains("not-the-secret-value"), "{errors}");
+    assert!(!stdout(&output).contains("not-the-secret-value"));
+    std::fs::remove_dir_all(dir).unwrap();
 }

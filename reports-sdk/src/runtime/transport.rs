@@ -514,7 +514,9 @@ fn hint(status: StatusCode) -> &'static str {
     match status.as_u16() {
         400 => " (a parameter is out of range: dates must be within the last 30 days)",
         401 => " (the token is missing, expired or for another audience)",
-        403 => " (the app needs Reports.Read.All, and delegated callers a reports reader role)",
+        403 => {
+            " (an app needs the Reports.Read.All application permission, granted with admin consent in the tenant; a signed-in user also needs a reports reader role)"
+        }
         404 => " (this report is not served at this endpoint or version)",
         _ => "",
     }
