@@ -13,7 +13,7 @@ mod spec;
 mod validate;
 
 pub use diagnostic::{Diagnostic, Diagnostics};
-pub use validate::RESERVED_TYPE_NAMES;
+pub use validate::{RESERVED_REQUEST_METHODS, RESERVED_TYPE_NAMES};
 
 /// One spec file as read from disk.
 #[derive(Debug, Clone, Copy)]

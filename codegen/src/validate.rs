@@ -30,20 +30,29 @@ const RESERVED_METHODS: &[&str] = &[
     "version",
 ];
 
-/// Methods every report request has by hand: an optional parameter's setter may not take their
-/// names.
-const RESERVED_REQUEST_METHODS: &[&str] = &[
+/// Methods every report request has by hand, crate-private ones included (a same-named method
+/// in the generated `impl` would not compile): an optional parameter's setter may not take their
+/// names. `xtask`'s tests keep this list in step with `reports-sdk/src/runtime/request.rs`.
+pub const RESERVED_REQUEST_METHODS: &[&str] = &[
     "api_version",
     "bytes",
+    "check_available",
+    "fmt",
     "format",
     "if_none_match",
     "meta",
+    "new",
+    "of",
+    "open",
     "path",
+    "raw",
     "requested_format",
     "send",
     "stream",
     "url",
     "version",
+    "with_optional",
+    "with_rows",
     "write_to",
 ];
 
@@ -55,6 +64,7 @@ pub const RESERVED_TYPE_NAMES: &[&str] = &[
     "AnyRequest",
     "AnyRow",
     "ApiVersion",
+    "AzureCredential",
     "Argument",
     "Client",
     "ClientBuilder",

@@ -39,10 +39,11 @@ pub use runtime::{
     AnyReport, AnyRequest, AnyRow, ApiVersion, Argument, Client, ClientBuilder,
     ClientSecretCredential, ClientSecretCredentialBuilder, Cloud, ColumnMeta, ColumnType,
     ConditionalRequest, Credentials, CsvDelivery, EnumParameter, Error, ErrorKind, Fetched,
-    FormMeta, Format, NotModified, ParameterKind, ParameterMeta, ParseEnumError, Permissions,
-    Position, RawReport, Report, ReportInfo, ReportMeta, ReportRequest, ReportRows, ReportVisitor,
-    RetryPolicy, Row, RowStream, SchemaDrift, Secret, ServiceError, SignInError, StaticToken,
-    TokenError, TokenFuture, TokenProvider, UnknownName, VersionMeta, read_csv,
+    FormMeta, Format, MAX_UNKNOWN_FUNCTIONS, NotModified, ParameterKind, ParameterMeta,
+    ParseEnumError, Permissions, Position, RawReport, Report, ReportInfo, ReportMeta,
+    ReportRequest, ReportRows, ReportVisitor, RetryPolicy, Row, RowStream, SchemaDrift, Secret,
+    ServiceError, SignInError, StaticToken, TokenError, TokenFuture, TokenProvider, UnknownName,
+    VersionMeta, read_csv,
 };
 
 /// Every report compiled in (by the enabled family features), in spec order.

@@ -302,3 +302,57 @@ fn url_decode_pairs(body: &[u8]) -> Vec<(String, String)> {
         })
         .collect()
 }
+
+#[tokio::test]
+async fn a_lifetime_too_long_to_trust_is_capped_not_a_crash() {
+    let login = Server::start(|_| {
+        Reply::json(
+            200,
+            &serde_json::json!({"access_token": "forever", "expires_in": u64::MAX}),
+        )
+    })
+    .await;
+    let (graph, _download) = graph_refusing(&[]).await;
+    let client = client(&graph, &login);
+    client.office365_activation_counts().send().await.unwrap();
+    client.office365_activation_counts().send().await.unwrap();
+    assert_eq!(login.count(), 1, "cached for the capped lifetime");
+}
+
+#[tokio::test]
+async fn callers_waiting_for_a_sign_in_that_fails_share_its_refusal() {
+    let login = Server::start(|_| {
+        Reply::json(
+            401,
+            &serde_json::json!({"error": "invalid_client", "error_description": "AADSTS7000215: Invalid client secret provided.", "error_codes": [7000215]}),
+        )
+        .delay(Duration::from_millis(200))
+    })
+    .await;
+    let (graph, _download) = graph_refusing(&[]).await;
+    let client = client(&graph, &login);
+    let calls: Vec<_> = (0..8)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { client.office365_activation_counts().send().await })
+        })
+        .collect();
+    for call in calls {
+        let error = call.await.unwrap().unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Token);
+        assert!(error.to_string().contains("AADSTS7000215"), "{error}");
+        let refused = error
+            .source()
+            .and_then(|source| source.downcast_ref::<SignInError>())
+            .expect("every caller gets the refusal");
+        assert_eq!(refused.codes, [7_000_215]);
+    }
+    assert_eq!(
+        login.count(),
+        1,
+        "one sign-in attempt for eight waiting callers"
+    );
+    // A later call tries again: the refusal is not cached.
+    let _ = client.office365_activation_counts().send().await;
+    assert_eq!(login.count(), 2);
+}

@@ -343,17 +343,60 @@ mod tests {
     #[test]
     fn reserved_type_names_are_the_sdk_root_exports() {
         let lib = fs::read_to_string(workspace_root().join("reports-sdk/src/lib.rs")).unwrap();
-        let start = lib.find("pub use runtime::{").unwrap() + "pub use runtime::{".len();
-        let end = start + lib[start..].find('}').unwrap();
-        let mut exported: Vec<&str> = lib[start..end]
-            .split(',')
-            .map(str::trim)
-            .filter(|name| name.starts_with(|c: char| c.is_ascii_uppercase()))
-            .collect();
+        // Every `pub use runtime::...` of the root, the ones behind a feature included.
+        let mut exported: Vec<&str> = Vec::new();
+        for (start, _) in lib.match_indices("pub use runtime::") {
+            let rest = &lib[start + "pub use runtime::".len()..];
+            let names = match rest.strip_prefix('{') {
+                Some(list) => &list[..list.find('}').unwrap()],
+                None => &rest[..rest.find(';').unwrap()],
+            };
+            exported.extend(
+                names
+                    .split(',')
+                    .map(str::trim)
+                    // Types: PascalCase (constants, all capitals, cannot clash with one).
+                    .filter(|name| {
+                        name.starts_with(|c: char| c.is_ascii_uppercase())
+                            && name.contains(|c: char| c.is_ascii_lowercase())
+                    }),
+            );
+        }
         exported.sort_unstable();
         let mut reserved = codegen::RESERVED_TYPE_NAMES.to_vec();
         reserved.sort_unstable();
         assert_eq!(reserved, exported);
+    }
+
+    /// A generated setter may not take the name of a method `ReportRequest` has by hand, even
+    /// a crate-private one: the generated `impl` would not compile.
+    #[test]
+    fn reserved_request_methods_are_the_request_methods() {
+        let request =
+            fs::read_to_string(workspace_root().join("reports-sdk/src/runtime/request.rs"))
+                .unwrap();
+        let mut missing = Vec::new();
+        for line in request.lines() {
+            let Some(at) = line.find("fn ") else { continue };
+            if !line.trim_start().starts_with(['p', 'f', 'a']) {
+                continue;
+            }
+            let name: String = line[at + 3..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if !name.is_empty()
+                && line.starts_with("    ")
+                && !line.starts_with("        ")
+                && !codegen::RESERVED_REQUEST_METHODS.contains(&name.as_str())
+            {
+                missing.push(name);
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "add to codegen's RESERVED_REQUEST_METHODS: {missing:?}"
+        );
     }
 
     #[test]

@@ -67,8 +67,8 @@ impl Client {
     /// The report with this id (`teams_user_activity_user_detail`) or Graph function name
     /// (`getTeamsUserActivityUserDetail`, in any case), among those compiled in. A name that is
     /// no report of this build but is spelled like a Graph function (`getX...`) gives a handle
-    /// to that function without a spec: its rows keep the cells as served, and each distinct
-    /// such name is kept for the life of the process.
+    /// to that function without a spec: its rows keep the cells as served. Each distinct such
+    /// name is kept for the life of the process, up to [`MAX_UNKNOWN_FUNCTIONS`] names.
     pub fn report(&self, name: &str) -> Result<AnyReport, Error> {
         let name = name.trim();
         if let Some(entry) = typed_reports()
@@ -91,7 +91,7 @@ impl Client {
         }
         Ok(AnyReport {
             client: self.clone(),
-            meta: unknown_function(name),
+            meta: unknown_function(name)?,
             typed: None,
         })
     }
@@ -381,19 +381,32 @@ fn is_function_name(name: &str) -> bool {
         && name.len() <= 128
 }
 
+/// How many distinct functions the spec does not know a process may call: far more than Graph
+/// has, and a bound on what their stand-ins keep.
+pub const MAX_UNKNOWN_FUNCTIONS: usize = 256;
+
 /// The stand-in metadata of a function the spec does not know, made once per name: errors and
-/// spans name the report by a `&'static str`, so the name lives as long as the process.
-fn unknown_function(function: &str) -> &'static ReportMeta {
+/// spans name the report by a `&'static str`, so the name lives as long as the process, and
+/// the number of names is bounded by [`MAX_UNKNOWN_FUNCTIONS`].
+fn unknown_function(function: &str) -> Result<&'static ReportMeta, Error> {
     static UNKNOWN: OnceLock<Mutex<BTreeMap<String, &'static ReportMeta>>> = OnceLock::new();
     let mut known = UNKNOWN
         .get_or_init(Mutex::default)
         .lock()
         .unwrap_or_else(PoisonError::into_inner);
     if let Some(meta) = known.get(function) {
-        return meta;
+        return Ok(meta);
+    }
+    if known.len() >= MAX_UNKNOWN_FUNCTIONS {
+        return Err(Error::new(
+            ErrorKind::Configuration,
+            format!(
+                "this process already called {MAX_UNKNOWN_FUNCTIONS} distinct functions the spec does not know (the limit `MAX_UNKNOWN_FUNCTIONS`); {function:?} is refused. Graph has fewer report functions than that: check where the names come from, or add the reports to the spec"
+            ),
+        ));
     }
     let name: &'static str = Box::leak(function.to_owned().into_boxed_str());
     let meta: &'static ReportMeta = Box::leak(Box::new(ReportMeta::new(name, name, &[])));
     known.insert(function.to_owned(), meta);
-    meta
+    Ok(meta)
 }

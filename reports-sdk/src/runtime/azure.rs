@@ -13,8 +13,9 @@ use super::meta::Cloud;
 /// `ManagedIdentityCredential`, `WorkloadIdentityCredential`, `AzureCliCredential`,
 /// `DeveloperToolsCredential`, ...) as a [`TokenProvider`], asking for
 /// `{the cloud's Graph resource}/.default`. The credential caches and refreshes its tokens
-/// itself. [`ClientBuilder::azure_credential`](crate::ClientBuilder::azure_credential) sets
-/// the cloud from the client's.
+/// itself, and has no call to drop a token, so a `401` from Graph is not retried with another.
+/// [`ClientBuilder::azure_credential`](crate::ClientBuilder::azure_credential) sets the cloud
+/// from the client's.
 ///
 /// ```ignore
 /// let credential = azure_identity::ManagedIdentityCredential::new(None)?;

@@ -15,6 +15,9 @@ use super::meta::Cloud;
 
 /// The longest token endpoint answer read; a real one is a few hundred bytes.
 const READ_AT_MOST: usize = 64 * 1024;
+/// The longest a token is kept, whatever `expires_in` says: Entra ID's tokens live about an
+/// hour, and a larger value (or one that would overflow a clock) is not trusted.
+const LONGEST_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 
 /// A [`TokenProvider`] signing in as an app registration with a client secret (the
 /// client-credentials grant): `POST {authority}/{tenant}/oauth2/v2.0/token` with
@@ -51,6 +54,43 @@ struct Inner {
     cached: Mutex<Option<Cached>>,
     /// Held while a token is being fetched, so concurrent callers wait for that one.
     refreshing: tokio::sync::Mutex<()>,
+    /// The last sign-in that failed, so callers that waited for it share its outcome instead
+    /// of each asking again in turn.
+    failed: Mutex<Option<Failed>>,
+}
+
+/// A failed sign-in, kept to hand to the callers that waited for it.
+struct Failed {
+    at: Instant,
+    kind: ErrorKind,
+    message: String,
+    status: Option<u16>,
+    refused: Option<SignInError>,
+}
+
+impl Failed {
+    fn of(error: &Error) -> Failed {
+        Failed {
+            at: Instant::now(),
+            kind: error.kind(),
+            message: error.message().to_owned(),
+            status: error.status(),
+            refused: std::error::Error::source(error)
+                .and_then(|source| source.downcast_ref::<SignInError>())
+                .cloned(),
+        }
+    }
+
+    fn error(&self) -> Error {
+        let mut error = Error::new(self.kind, self.message.clone());
+        if let Some(status) = self.status {
+            error = error.with_status(status);
+        }
+        match &self.refused {
+            Some(refused) => error.with_source(refused.clone()),
+            None => error,
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -154,23 +194,23 @@ impl ClientSecretCredentialBuilder {
     /// Checks the settings and builds the credential; nothing is sent yet.
     pub fn build(self) -> Result<ClientSecretCredential, Error> {
         let invalid = |message: String| Err(Error::new(ErrorKind::Configuration, message));
-        // Both go into the token URL or the form: refuse what could change the request.
+        // Both go into the token URL or the form: refuse what could change the request. The
+        // value is not quoted back: a secret pasted into the wrong variable would be shown.
         let id_like = |text: &str| {
-            !text.is_empty()
-                && text
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'))
+            text.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'))
+                && text.chars().any(|c| c.is_ascii_alphanumeric())
         };
         if !id_like(&self.tenant_id) {
             return invalid(format!(
-                "{:?} is not a tenant id: give the directory's GUID or a verified domain (contoso.onmicrosoft.com)",
-                self.tenant_id
+                "the tenant id ({} characters) is not a directory's GUID or verified domain (contoso.onmicrosoft.com): it may hold only letters, digits, '-', '.' and '_'",
+                self.tenant_id.chars().count()
             ));
         }
         if !id_like(&self.client_id) {
             return invalid(format!(
-                "{:?} is not a client id: give the app registration's Application (client) ID",
-                self.client_id
+                "the client id ({} characters) is not an app registration's Application (client) ID: it may hold only letters, digits, '-', '.' and '_'",
+                self.client_id.chars().count()
             ));
         }
         if self.client_secret.expose().is_empty() {
@@ -180,10 +220,21 @@ impl ClientSecretCredentialBuilder {
             .authority_host
             .unwrap_or_else(|| self.cloud.authority_host().to_owned());
         let authority = authority.trim_end_matches('/');
-        if !(authority.starts_with("https://") || authority.starts_with("http://")) {
-            return invalid(format!(
-                "{authority:?} is not an http(s) URL; the authority host looks like https://login.microsoftonline.com"
-            ));
+        // The client secret travels in the request body: only loopback (tests, a local
+        // emulator) may have it in clear text.
+        match reqwest::Url::parse(authority) {
+            Ok(url) if url.scheme() == "https" => {}
+            Ok(url) if url.scheme() == "http" && is_loopback(&url) => {}
+            Ok(url) if url.scheme() == "http" => {
+                return invalid(format!(
+                    "the authority host {authority:?} is plain http: the client secret would travel unencrypted; use https (http is accepted for loopback addresses only)"
+                ));
+            }
+            _ => {
+                return invalid(format!(
+                    "{authority:?} is not an https URL; the authority host looks like https://login.microsoftonline.com"
+                ));
+            }
         }
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -206,6 +257,7 @@ impl ClientSecretCredentialBuilder {
                 refresh_margin: self.refresh_margin,
                 cached: Mutex::new(None),
                 refreshing: tokio::sync::Mutex::new(()),
+                failed: Mutex::new(None),
             }),
         })
     }
@@ -245,17 +297,38 @@ impl Inner {
         if let Some(token) = self.fresh() {
             return Ok(token);
         }
+        let waiting_since = Instant::now();
         let _refreshing = self.refreshing.lock().await;
-        // Another caller may have refreshed while this one waited.
+        // Another caller may have refreshed while this one waited, or failed to: then this
+        // one shares that outcome rather than asking Entra ID again.
         if let Some(token) = self.fresh() {
             return Ok(token);
         }
+        if let Some(failed) = self
+            .failed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .filter(|failed| failed.at >= waiting_since)
+        {
+            return Err(failed.error());
+        }
         let asked = Instant::now();
-        let (token, lifetime) = self.request().await?;
+        let (token, lifetime) = match self.request().await {
+            Ok(granted) => granted,
+            Err(error) => {
+                *self.failed.lock().unwrap_or_else(PoisonError::into_inner) =
+                    Some(Failed::of(&error));
+                return Err(error);
+            }
+        };
+        let lifetime = lifetime.min(LONGEST_LIFETIME);
         let margin = self.refresh_margin.min(lifetime / 2);
         *self.cached.lock().unwrap_or_else(PoisonError::into_inner) = Some(Cached {
             token: token.clone(),
-            refresh_at: asked + lifetime.saturating_sub(margin),
+            refresh_at: asked
+                .checked_add(lifetime.saturating_sub(margin))
+                .unwrap_or(asked),
         });
         tracing::debug!(
             lifetime_s = lifetime.as_secs(),
@@ -447,6 +520,19 @@ impl std::fmt::Display for SignInError {
 
 impl std::error::Error for SignInError {}
 
+/// Whether the URL names this machine: `localhost` or a loopback address.
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 fn cut(text: &str, at_most: usize) -> String {
     match text.char_indices().nth(at_most) {
         Some((end, _)) => format!("{}…", &text[..end]),
@@ -516,7 +602,13 @@ mod tests {
 
     #[test]
     fn ids_that_could_change_the_request_are_refused() {
-        for (tenant, client) in [("a/b", "c"), ("", "c"), ("t", "c&scope=x"), ("t", "")] {
+        for (tenant, client) in [
+            ("a/b", "c"),
+            ("", "c"),
+            ("..", "c"),
+            ("t", "c&scope=x"),
+            ("t", ""),
+        ] {
             let error = ClientSecretCredential::builder(tenant, client, "s")
                 .build()
                 .map(drop)
@@ -528,6 +620,38 @@ mod tests {
                 .build()
                 .is_err()
         );
+        // A secret pasted as the client id is not shown back.
+        let error = ClientSecretCredential::builder("t", "Xy8Q~sEcReT", "s")
+            .build()
+            .map(drop)
+            .unwrap_err()
+            .to_string();
+        assert!(!error.contains("sEcReT"), "{error}");
+    }
+
+    #[test]
+    fn the_secret_travels_in_clear_text_only_to_loopback() {
+        for authority in ["http://127.0.0.1:9", "http://localhost:9", "http://[::1]:9"] {
+            assert!(
+                ClientSecretCredential::builder("t", "c", "s")
+                    .authority_host(authority)
+                    .build()
+                    .is_ok(),
+                "{authority}"
+            );
+        }
+        for authority in [
+            "http://login.example",
+            "ftp://login.example",
+            "login.example",
+        ] {
+            let error = ClientSecretCredential::builder("t", "c", "s")
+                .authority_host(authority)
+                .build()
+                .map(drop)
+                .unwrap_err();
+            assert_eq!(error.kind(), ErrorKind::Configuration, "{authority}");
+        }
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Beta JSON items -> one object per row. Most reports serve one flat object per row; a few
 //! (Microsoft 365 apps, Teams teams, Forms, Copilot, browser) nest the per-period or per-day
 //! values of an item in an array property. Each element of that array is one row: the item's
-//! own properties merged with the element's, the element's winning where both have a name.
+//! own properties merged with the element's, the element's winning where both have a name. An
+//! item without nested values holds no row.
 
 use std::collections::VecDeque;
 
@@ -28,9 +29,16 @@ pub(crate) fn rows_of(meta: &ReportMeta, items: Vec<Value>) -> VecDeque<Value> {
                 }
             }
             Some(element @ Value::Object(_)) => rows.push_back(merged(&parent, element)),
-            // No nested values: the item alone, so a required nested column is reported missing
-            // rather than the item silently dropped.
-            Some(Value::Array(_) | Value::Null) | None => rows.push_back(Value::Object(parent)),
+            // No nested values: an item with nothing to report for any period or day (a user
+            // without activity) holds no row. Keeping it as a row would fail a report on
+            // columns it cannot have.
+            Some(Value::Array(_) | Value::Null) | None => {
+                tracing::debug!(
+                    report = meta.id,
+                    property,
+                    "a JSON item without nested values holds no row"
+                );
+            }
             // A nested value of another shape is the row decoder's to reject.
             Some(other) => {
                 parent.insert(property.to_owned(), other);
@@ -99,16 +107,19 @@ mod tests {
     }
 
     #[test]
-    fn an_item_without_nested_values_stays_one_row() {
+    fn an_item_without_nested_values_holds_no_row() {
         for nested in [json!([]), json!(null)] {
-            let rows = rows_of(
-                &NESTED,
-                vec![json!({"userPrincipalName": "a@x", "details": nested})],
+            let items = vec![
+                json!({"userPrincipalName": "a@x", "details": nested}),
+                json!({"userPrincipalName": "b@x", "details": [{"reportPeriod": 7}]}),
+            ];
+            assert_eq!(
+                Vec::from(rows_of(&NESTED, items)),
+                [json!({"userPrincipalName": "b@x", "reportPeriod": 7})]
             );
-            assert_eq!(Vec::from(rows), [json!({"userPrincipalName": "a@x"})]);
         }
         let rows = rows_of(&NESTED, vec![json!({"userPrincipalName": "a@x"})]);
-        assert_eq!(Vec::from(rows), [json!({"userPrincipalName": "a@x"})]);
+        assert!(rows.is_empty());
     }
 
     #[test]

@@ -32,7 +32,7 @@ mod stream;
 mod transport;
 mod visit;
 
-pub use any_report::{AnyReport, AnyRequest};
+pub use any_report::{AnyReport, AnyRequest, MAX_UNKNOWN_FUNCTIONS};
 pub use auth::{Secret, StaticToken, TokenError, TokenFuture, TokenProvider};
 #[cfg(feature = "azure-identity")]
 pub use azure::AzureCredential;
