@@ -273,9 +273,12 @@ fn period(arguments: &[(String, String)], refresh_date: NaiveDate) -> (NaiveDate
     (refresh_date - TimeDelta::days(29), refresh_date)
 }
 
+/// The items of list columns: product names, one holding the separator with spaces around it
+/// as real names do, which must still read back as one item once joined with the bare separator.
 const WORDS: &[&str] = &[
     "Microsoft 365 E3",
     "Teams",
+    "ENTERPRISE MOBILITY + SECURITY E5",
     "Visio Plan 2",
     "Project Online",
     "Exchange Online (Plan 1)",

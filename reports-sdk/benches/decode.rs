@@ -1,31 +1,130 @@
-//! Typed decoding against raw CSV reading, side by side on the same file in one run.
+//! Typed decoding against raw CSV reading, side by side on the same files in one run.
 //!
-//! `cargo bench -p reports-sdk --bench decode [-- ROWS] [raw|serde|sdk]` prints, for each way of
-//! reading, the median time of several runs, its throughput, and its ratio to the raw
-//! `csv::ByteRecord` loop (the least work any CSV reader can do). Naming one way runs only it,
-//! e.g. under `valgrind --tool=callgrind` for instruction counts where wall time is noisy.
+//! `cargo bench -p reports-sdk --bench decode [-- ROWS] [detail|counts] [raw|sdk|serde|stream]`
+//!
+//! Two shapes of file, as Graph writes them (UTF-8 BOM, CRLF):
+//! - `detail`: `getOffice365ActiveUserDetail`, 24 columns, quoted display names with commas,
+//!   many empty dates, a `+`-joined product list (about 210 bytes a row);
+//! - `counts`: `getOffice365ServicesUserCounts`, 16 columns of counts.
+//!
+//! Four ways of reading each, every row counted and dropped:
+//! - `raw`: a reused `csv::ByteRecord` loop, the least work any CSV reader can do (baseline);
+//! - `sdk`: the SDK's generated decoder (`CsvReader` over the bytes, cells read by position);
+//! - `serde`: the csv crate deserializing the typed row through serde, matching field names;
+//! - `stream`: `.stream()` of the SDK's client from a server on 127.0.0.1 answering `302` to a
+//!   download that generates the same file on the fly (nothing held whole on either side).
+//!
+//! Each prints the median of several runs, throughput and its ratio to `raw` in the same run.
+//! Naming one shape and one way runs only that, and prints the process's peak RSS, e.g.
+//! `cargo bench -p reports-sdk --bench decode -- 1000000 detail stream`.
 
-#![allow(clippy::unwrap_used, reason = "a benchmark fails loudly on bad input")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a benchmark fails loudly on bad input"
+)]
 
 use std::hint::black_box;
+use std::io::Write as _;
 use std::time::{Duration, Instant};
 
-use reports_sdk::office365::Office365ServicesUserCountsRow;
+use reports_sdk::office365::{Office365ActiveUserDetailRow, Office365ServicesUserCountsRow};
+use reports_sdk::{Client, CsvReader, Period};
 
-const RUNS: usize = 9;
+const RUNS: usize = 5;
 
-/// A services-user-counts file as Graph writes it: BOM, CRLF, 16 columns.
-fn report_file(rows: usize) -> Vec<u8> {
-    let mut file = "\u{feff}Report Refresh Date,Exchange Active,Exchange Inactive,OneDrive Active,OneDrive Inactive,SharePoint Active,SharePoint Inactive,Skype For Business Active,Skype For Business Inactive,Yammer Active,Yammer Inactive,Teams Active,Teams Inactive,Office 365 Active,Office 365 Inactive,Report Period\r\n".as_bytes().to_vec();
-    for row in 0..rows {
-        let mut line = String::from("2024-01-31");
-        for column in 0..14 {
-            line.push_str(&format!(",{}", (row * 31 + column * 7) % 100_000));
+const DETAIL_HEADER: &str = "Report Refresh Date,User Principal Name,Display Name,Is Deleted,Deleted Date,Has Exchange License,Has OneDrive License,Has SharePoint License,Has Skype For Business License,Has Yammer License,Has Teams License,Exchange Last Activity Date,OneDrive Last Activity Date,SharePoint Last Activity Date,Skype For Business Last Activity Date,Yammer Last Activity Date,Teams Last Activity Date,Exchange License Assign Date,OneDrive License Assign Date,SharePoint License Assign Date,Skype For Business License Assign Date,Yammer License Assign Date,Teams License Assign Date,Assigned Products";
+const COUNTS_HEADER: &str = "Report Refresh Date,Exchange Active,Exchange Inactive,OneDrive Active,OneDrive Inactive,SharePoint Active,SharePoint Inactive,Skype For Business Active,Skype For Business Inactive,Yammer Active,Yammer Inactive,Teams Active,Teams Inactive,Office 365 Active,Office 365 Inactive,Report Period";
+
+const PRODUCTS: &[&str] = &[
+    "MICROSOFT 365 E5+ENTERPRISE MOBILITY + SECURITY E5",
+    "OFFICE 365 E3+MICROSOFT TEAMS",
+    "MICROSOFT 365 BUSINESS PREMIUM",
+    "",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Detail,
+    Counts,
+}
+
+impl Shape {
+    fn name(self) -> &'static str {
+        match self {
+            Shape::Detail => "detail",
+            Shape::Counts => "counts",
         }
-        line.push_str(",7\r\n");
-        file.extend_from_slice(line.as_bytes());
     }
-    file
+
+    fn header(self) -> &'static str {
+        match self {
+            Shape::Detail => DETAIL_HEADER,
+            Shape::Counts => COUNTS_HEADER,
+        }
+    }
+
+    /// Row `n` of the file, CRLF-terminated.
+    fn row(self, n: usize, out: &mut Vec<u8>) {
+        match self {
+            Shape::Detail => {
+                let day = |offset: usize| format!("2024-01-{:02}", 1 + (n + offset) % 28);
+                let maybe = |offset: usize| {
+                    if (n + offset) % 3 == 0 {
+                        String::new()
+                    } else {
+                        day(offset)
+                    }
+                };
+                let flag = |offset: usize| {
+                    if (n + offset) % 2 == 0 {
+                        "True"
+                    } else {
+                        "False"
+                    }
+                };
+                let _ = write!(
+                    out,
+                    "2024-01-31,user{n}@contoso.onmicrosoft.com,\"Surname{n}, Given\",{},{},",
+                    flag(7),
+                    if n % 50 == 0 { day(1) } else { String::new() },
+                );
+                for license in 0..6 {
+                    let _ = write!(out, "{},", flag(license));
+                }
+                for activity in 0..6 {
+                    let _ = write!(out, "{},", maybe(activity));
+                }
+                for assign in 0..6 {
+                    let _ = write!(out, "{},", maybe(assign + 3));
+                }
+                let _ = write!(out, "{}\r\n", PRODUCTS[n % PRODUCTS.len()]);
+            }
+            Shape::Counts => {
+                out.extend_from_slice(b"2024-01-31");
+                for column in 0..14 {
+                    let _ = write!(out, ",{}", (n * 31 + column * 7) % 100_000);
+                }
+                out.extend_from_slice(b",7\r\n");
+            }
+        }
+    }
+
+    /// The whole file: BOM, header, rows.
+    fn file(self, rows: usize) -> Vec<u8> {
+        let mut file = Vec::new();
+        self.start(&mut file);
+        for n in 0..rows {
+            self.row(n, &mut file);
+        }
+        file
+    }
+
+    fn start(self, out: &mut Vec<u8>) {
+        out.extend_from_slice("\u{feff}".as_bytes());
+        out.extend_from_slice(self.header().as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
 }
 
 fn median(mut samples: Vec<Duration>) -> Duration {
@@ -35,33 +134,135 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 
 fn measure(
     name: &str,
-    file: &[u8],
+    bytes: usize,
     baseline: Option<Duration>,
-    run: impl Fn(&[u8]) -> usize,
+    mut run: impl FnMut() -> usize,
 ) -> Duration {
-    let expected = run(file);
+    let expected = run();
     let samples = (0..RUNS)
         .map(|_| {
             let started = Instant::now();
-            let rows = black_box(run(black_box(file)));
+            let rows = black_box(run());
             let elapsed = started.elapsed();
             assert_eq!(rows, expected);
             elapsed
         })
         .collect();
     let time = median(samples);
-    let megabytes = file.len() as f64 / 1e6;
     let ratio = baseline.map_or_else(
         || "baseline".to_owned(),
         |baseline| format!("{:.2}x raw", time.as_secs_f64() / baseline.as_secs_f64()),
     );
     println!(
-        "{name:<44} {:>9.2} ms {:>8.1} MB/s {:>12.0} rows/s  {ratio}",
+        "  {name:<40} {:>9.1} ms {:>8.1} MB/s {:>11.0} rows/s  {ratio}",
         time.as_secs_f64() * 1e3,
-        megabytes / time.as_secs_f64(),
+        bytes as f64 / 1e6 / time.as_secs_f64(),
         expected as f64 / time.as_secs_f64(),
     );
     time
+}
+
+fn raw(file: &[u8]) -> usize {
+    let mut reader = csv::Reader::from_reader(file);
+    let mut record = csv::ByteRecord::new();
+    let mut count = 0;
+    while reader.read_byte_record(&mut record).unwrap() {
+        count += 1;
+    }
+    count
+}
+
+fn sdk<R: reports_sdk::Report>(file: &[u8]) -> usize {
+    let mut count = 0;
+    for row in CsvReader::<R, _>::new(file).unwrap() {
+        black_box(row.unwrap());
+        count += 1;
+    }
+    count
+}
+
+fn serde<R: reports_sdk::Report>(file: &[u8]) -> usize {
+    let body = file.strip_prefix("\u{feff}".as_bytes()).unwrap_or(file);
+    let mut count = 0;
+    for row in csv::Reader::from_reader(body).deserialize::<R>() {
+        black_box(row.unwrap());
+        count += 1;
+    }
+    count
+}
+
+/// A Graph stand-in on 127.0.0.1: every report call answers `302` to `/download`, which
+/// streams `rows` rows of `shape` generated on the fly, in 64 KiB chunks.
+async fn serve(shape: Shape, rows: usize) -> String {
+    use axum::body::Body;
+    use axum::http::{StatusCode, header};
+    use axum::response::{IntoResponse, Response};
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let location = format!("{base}/download");
+    let router = axum::Router::new()
+        .route(
+            "/download",
+            axum::routing::get(move || async move {
+                let chunks = futures_util::stream::unfold(
+                    (0usize, false),
+                    move |(next, started)| async move {
+                        if started && next >= rows {
+                            return None;
+                        }
+                        let mut chunk = Vec::with_capacity(70 * 1024);
+                        if !started {
+                            shape.start(&mut chunk);
+                        }
+                        let mut n = next;
+                        while n < rows && chunk.len() < 64 * 1024 {
+                            shape.row(n, &mut chunk);
+                            n += 1;
+                        }
+                        Some((Ok::<_, std::io::Error>(chunk), (n, true)))
+                    },
+                );
+                Response::new(Body::from_stream(chunks))
+            }),
+        )
+        .fallback(move || {
+            let location = location.clone();
+            async move { (StatusCode::FOUND, [(header::LOCATION, location)]).into_response() }
+        });
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    base
+}
+
+async fn stream(client: &Client, shape: Shape) -> usize {
+    use futures_util::StreamExt;
+    match shape {
+        Shape::Detail => {
+            let rows = client
+                .office365_active_user_detail(Period::D7)
+                .stream()
+                .await
+                .unwrap();
+            rows.map(|row| black_box(row.unwrap())).count().await
+        }
+        Shape::Counts => {
+            let rows = client
+                .office365_services_user_counts(Period::D7)
+                .stream()
+                .await
+                .unwrap();
+            rows.map(|row| black_box(row.unwrap())).count().await
+        }
+    }
+}
+
+/// The process's peak resident set (Linux `VmHWM`), if it can be read.
+fn peak_rss() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find(|line| line.starts_with("VmHWM:"))
+        .map(|line| line.trim_start_matches("VmHWM:").trim().to_owned())
 }
 
 fn main() {
@@ -70,42 +271,78 @@ fn main() {
         .iter()
         .find_map(|arg| arg.parse().ok())
         .unwrap_or(200_000);
-    let only = ["raw", "serde", "sdk"]
+    let shape_asked = [Shape::Detail, Shape::Counts]
+        .into_iter()
+        .find(|shape| arguments.iter().any(|arg| arg == shape.name()));
+    let way_asked = ["raw", "sdk", "serde", "stream"]
         .into_iter()
         .find(|way| arguments.iter().any(|arg| arg == way));
-    let runs = |way: &str| only.is_none_or(|only| only == way);
-    let file = report_file(rows);
-    println!(
-        "{rows} rows, {:.1} MB, median of {RUNS} runs each",
-        file.len() as f64 / 1e6
-    );
-    let raw = runs("raw").then(|| {
-        measure("csv::ByteRecord, reused (raw)", &file, None, |file| {
-            let mut reader = csv::Reader::from_reader(file);
-            let mut record = csv::ByteRecord::new();
-            let mut count = 0;
-            while reader.read_byte_record(&mut record).unwrap() {
-                count += 1;
-            }
-            count
-        })
-    });
-    if runs("serde") {
-        measure("csv + serde into the typed row", &file, raw, |file| {
-            let body = file.strip_prefix("\u{feff}".as_bytes()).unwrap_or(file);
-            let rows: Vec<Office365ServicesUserCountsRow> = csv::Reader::from_reader(body)
-                .deserialize()
-                .collect::<Result<_, _>>()
+    let runs = |way: &str| way_asked.is_none_or(|asked| asked == way);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+
+    for shape in [Shape::Detail, Shape::Counts] {
+        if shape_asked.is_some_and(|asked| asked != shape) {
+            continue;
+        }
+        // The stream alone builds no file, so its peak RSS is the client's.
+        let file = if way_asked == Some("stream") {
+            Vec::new()
+        } else {
+            shape.file(rows)
+        };
+        let bytes = if file.is_empty() {
+            shape.file(1000).len() * rows / 1000
+        } else {
+            file.len()
+        };
+        println!(
+            "{} x {rows} rows, {:.1} MB, median of {RUNS} runs each:",
+            shape.name(),
+            bytes as f64 / 1e6
+        );
+        let baseline = runs("raw")
+            .then(|| measure("csv::ByteRecord, reused (raw)", bytes, None, || raw(&file)));
+        if runs("sdk") {
+            measure(
+                "generated decoder (CsvReader)",
+                bytes,
+                baseline,
+                || match shape {
+                    Shape::Detail => sdk::<Office365ActiveUserDetailRow>(&file),
+                    Shape::Counts => sdk::<Office365ServicesUserCountsRow>(&file),
+                },
+            );
+        }
+        if runs("serde") {
+            measure(
+                "csv + serde into the typed row",
+                bytes,
+                baseline,
+                || match shape {
+                    Shape::Detail => serde::<Office365ActiveUserDetailRow>(&file),
+                    Shape::Counts => serde::<Office365ServicesUserCountsRow>(&file),
+                },
+            );
+        }
+        if runs("stream") {
+            let base = runtime.block_on(serve(shape, rows));
+            let client = Client::builder()
+                .base_url(base)
+                .token("bench")
+                .build()
                 .unwrap();
-            rows.len()
-        });
+            measure(".stream() from 127.0.0.1 (302)", bytes, baseline, || {
+                runtime.block_on(stream(&client, shape))
+            });
+        }
     }
-    if runs("sdk") {
-        measure("reports_sdk::read_csv (whole file)", &file, raw, |file| {
-            reports_sdk::read_csv::<Office365ServicesUserCountsRow>(file)
-                .unwrap()
-                .0
-                .len()
-        });
+    if shape_asked.is_some() && way_asked.is_some() {
+        println!(
+            "peak RSS: {}",
+            peak_rss().unwrap_or_else(|| "unknown".to_owned())
+        );
     }
 }

@@ -164,6 +164,19 @@ impl crate::runtime::Report for ApiUsageRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: true,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            date: columns.required(record, 0)?,
+            service_area: columns.required(record, 1)?,
+            tenant_id: columns.required(record, 2)?,
+            app_id: columns.required(record, 3)?,
+            usage: columns.required(record, 4)?,
+            active_apps: columns.optional(record, 5)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the daily usage of Microsoft Graph APIs in the tenant by service area and app.

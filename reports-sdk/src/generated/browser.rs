@@ -146,6 +146,19 @@ impl crate::runtime::Report for BrowserUserDetailRow {
         json_nested: ::std::option::Option::Some("details"),
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            user_principal_name: columns.required(record, 1)?,
+            report_period: columns.required(record, 2)?,
+            edge: columns.required(record, 3)?,
+            edge_legacy: columns.required(record, 4)?,
+            internet_explorer: columns.required(record, 5)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get details about Microsoft browser usage by user.
@@ -320,6 +333,19 @@ impl crate::runtime::Report for BrowserUserCountsRow {
         json_nested: ::std::option::Option::Some("userCounts"),
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            report_period: columns.required(record, 1)?,
+            report_date: columns.required(record, 2)?,
+            edge: columns.required(record, 3)?,
+            edge_legacy: columns.required(record, 4)?,
+            internet_explorer: columns.required(record, 5)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the number of Microsoft browser daily users by browser type.
@@ -479,6 +505,18 @@ impl crate::runtime::Report for BrowserDistributionUserCountsRow {
         json_nested: ::std::option::Option::Some("userCounts"),
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            report_period: columns.required(record, 1)?,
+            edge: columns.required(record, 2)?,
+            edge_legacy: columns.required(record, 3)?,
+            internet_explorer: columns.required(record, 4)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the number of Microsoft browser unique users by browser type over the selected time period.

@@ -264,6 +264,26 @@ impl crate::runtime::Report for Microsoft365CopilotUsageUserDetailRow {
         json_nested: ::std::option::Option::Some("copilotActivityUserDetailsByPeriod"),
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            report_period: columns.required(record, 1)?,
+            user_principal_name: columns.required(record, 2)?,
+            display_name: columns.required(record, 3)?,
+            last_activity_date: columns.optional(record, 4)?,
+            microsoft_teams_copilot_last_activity_date: columns.optional(record, 5)?,
+            word_copilot_last_activity_date: columns.optional(record, 6)?,
+            excel_copilot_last_activity_date: columns.optional(record, 7)?,
+            power_point_copilot_last_activity_date: columns.optional(record, 8)?,
+            outlook_copilot_last_activity_date: columns.optional(record, 9)?,
+            one_note_copilot_last_activity_date: columns.optional(record, 10)?,
+            loop_copilot_last_activity_date: columns.optional(record, 11)?,
+            copilot_chat_last_activity_date: columns.optional(record, 12)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the most recent activity data for enabled users of Microsoft 365 Copilot apps.
@@ -648,6 +668,33 @@ impl crate::runtime::Report for Microsoft365CopilotUserCountSummaryRow {
         json_nested: ::std::option::Option::Some("adoptionByProduct"),
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            report_period: columns.required(record, 1)?,
+            any_app_enabled_users: columns.required(record, 2)?,
+            any_app_active_users: columns.required(record, 3)?,
+            microsoft_teams_enabled_users: columns.required(record, 4)?,
+            microsoft_teams_active_users: columns.required(record, 5)?,
+            word_enabled_users: columns.required(record, 6)?,
+            word_active_users: columns.required(record, 7)?,
+            power_point_enabled_users: columns.required(record, 8)?,
+            power_point_active_users: columns.required(record, 9)?,
+            outlook_enabled_users: columns.required(record, 10)?,
+            outlook_active_users: columns.required(record, 11)?,
+            excel_enabled_users: columns.required(record, 12)?,
+            excel_active_users: columns.required(record, 13)?,
+            one_note_enabled_users: columns.required(record, 14)?,
+            one_note_active_users: columns.required(record, 15)?,
+            loop_enabled_users: columns.required(record, 16)?,
+            loop_active_users: columns.required(record, 17)?,
+            copilot_chat_enabled_users: columns.required(record, 18)?,
+            copilot_chat_active_users: columns.required(record, 19)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the aggregated number of active and enabled users of Microsoft 365 Copilot for a specified time period.
@@ -1047,6 +1094,34 @@ impl crate::runtime::Report for Microsoft365CopilotUserCountTrendRow {
         json_nested: ::std::option::Option::Some("adoptionByDate"),
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            report_period: columns.required(record, 1)?,
+            report_date: columns.required(record, 2)?,
+            any_app_enabled_users: columns.required(record, 3)?,
+            any_app_active_users: columns.required(record, 4)?,
+            microsoft_teams_enabled_users: columns.required(record, 5)?,
+            microsoft_teams_active_users: columns.required(record, 6)?,
+            word_enabled_users: columns.required(record, 7)?,
+            word_active_users: columns.required(record, 8)?,
+            power_point_enabled_users: columns.required(record, 9)?,
+            power_point_active_users: columns.required(record, 10)?,
+            outlook_enabled_users: columns.required(record, 11)?,
+            outlook_active_users: columns.required(record, 12)?,
+            excel_enabled_users: columns.required(record, 13)?,
+            excel_active_users: columns.required(record, 14)?,
+            one_note_enabled_users: columns.required(record, 15)?,
+            one_note_active_users: columns.required(record, 16)?,
+            loop_enabled_users: columns.required(record, 17)?,
+            loop_active_users: columns.required(record, 18)?,
+            copilot_chat_enabled_users: columns.required(record, 19)?,
+            copilot_chat_active_users: columns.required(record, 20)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the total number of active and enabled users of Microsoft 365 Copilot for each day in a specified time period.

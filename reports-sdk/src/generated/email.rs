@@ -276,6 +276,26 @@ impl crate::runtime::Report for EmailActivityUserDetailRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            user_principal_name: columns.required(record, 1)?,
+            display_name: columns.required(record, 2)?,
+            is_deleted: columns.required(record, 3)?,
+            deleted_date: columns.optional(record, 4)?,
+            last_activity_date: columns.optional(record, 5)?,
+            send_count: columns.required(record, 6)?,
+            receive_count: columns.required(record, 7)?,
+            read_count: columns.required(record, 8)?,
+            meeting_created_count: columns.optional(record, 9)?,
+            meeting_interacted_count: columns.optional(record, 10)?,
+            assigned_products: columns.required_list::<'+'>(record, 11)?,
+            report_period: columns.required(record, 12)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get details about email activity users have performed.
@@ -521,6 +541,21 @@ impl crate::runtime::Report for EmailActivityCountsRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            send: columns.required(record, 1)?,
+            receive: columns.required(record, 2)?,
+            read: columns.required(record, 3)?,
+            meeting_created: columns.optional(record, 4)?,
+            meeting_interacted: columns.optional(record, 5)?,
+            report_date: columns.required(record, 6)?,
+            report_period: columns.required(record, 7)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the number of email activities (sent, read and received) in your organization.
@@ -734,6 +769,21 @@ impl crate::runtime::Report for EmailActivityUserCountsRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            send: columns.required(record, 1)?,
+            receive: columns.required(record, 2)?,
+            read: columns.required(record, 3)?,
+            meeting_created: columns.optional(record, 4)?,
+            meeting_interacted: columns.optional(record, 5)?,
+            report_date: columns.required(record, 6)?,
+            report_period: columns.required(record, 7)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the number of unique users who performed email activities like send, read and receive.
@@ -1111,6 +1161,29 @@ impl crate::runtime::Report for EmailAppUsageUserDetailRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            user_principal_name: columns.required(record, 1)?,
+            display_name: columns.required(record, 2)?,
+            is_deleted: columns.required(record, 3)?,
+            deleted_date: columns.optional(record, 4)?,
+            last_activity_date: columns.optional(record, 5)?,
+            mail_for_mac: columns.required_list::<'+'>(record, 6)?,
+            outlook_for_mac: columns.required_list::<'+'>(record, 7)?,
+            outlook_for_windows: columns.required_list::<'+'>(record, 8)?,
+            outlook_for_mobile: columns.required_list::<'+'>(record, 9)?,
+            other_for_mobile: columns.required_list::<'+'>(record, 10)?,
+            outlook_for_web: columns.required_list::<'+'>(record, 11)?,
+            pop3_app: columns.required_list::<'+'>(record, 12)?,
+            imap4_app: columns.required_list::<'+'>(record, 13)?,
+            smtp_app: columns.required_list::<'+'>(record, 14)?,
+            report_period: columns.required(record, 15)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get details about which activities users performed on the various email apps.
@@ -1399,6 +1472,24 @@ impl crate::runtime::Report for EmailAppUsageAppsUserCountsRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            mail_for_mac: columns.required(record, 1)?,
+            outlook_for_mac: columns.required(record, 2)?,
+            outlook_for_windows: columns.required(record, 3)?,
+            outlook_for_mobile: columns.required(record, 4)?,
+            other_for_mobile: columns.required(record, 5)?,
+            outlook_for_web: columns.required(record, 6)?,
+            pop3_app: columns.required(record, 7)?,
+            imap4_app: columns.required(record, 8)?,
+            smtp_app: columns.required(record, 9)?,
+            report_period: columns.required(record, 10)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the count of unique users per email app.
@@ -1675,6 +1766,25 @@ impl crate::runtime::Report for EmailAppUsageUserCountsRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            mail_for_mac: columns.required(record, 1)?,
+            outlook_for_mac: columns.required(record, 2)?,
+            outlook_for_windows: columns.required(record, 3)?,
+            outlook_for_mobile: columns.required(record, 4)?,
+            other_for_mobile: columns.required(record, 5)?,
+            outlook_for_web: columns.required(record, 6)?,
+            pop3_app: columns.required(record, 7)?,
+            imap4_app: columns.required(record, 8)?,
+            smtp_app: columns.required(record, 9)?,
+            report_date: columns.required(record, 10)?,
+            report_period: columns.required(record, 11)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the count of unique users that connected to Exchange Online using any email app.
@@ -1908,6 +2018,22 @@ impl crate::runtime::Report for EmailAppUsageVersionsUserCountsRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            outlook_2016: columns.required(record, 1)?,
+            outlook_2013: columns.required(record, 2)?,
+            outlook_2010: columns.required(record, 3)?,
+            outlook_2007: columns.required(record, 4)?,
+            undetermined: columns.required(record, 5)?,
+            report_period: columns.required(record, 6)?,
+            outlook_m365: columns.optional(record, 7)?,
+            outlook_2019: columns.optional(record, 8)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the count of unique users by Outlook desktop version.

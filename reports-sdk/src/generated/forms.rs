@@ -159,6 +159,19 @@ impl crate::runtime::Report for FormsUserActivityUserDetailRow {
         json_nested: ::std::option::Option::Some("formsUsageUserDetailsByPeriod"),
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            user_principal_name: columns.required(record, 1)?,
+            last_activity_date: columns.optional(record, 2)?,
+            report_period: columns.required(record, 3)?,
+            created_count: columns.required(record, 4)?,
+            responded_count: columns.required(record, 5)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get details about Microsoft Forms activity by user.
@@ -344,6 +357,18 @@ impl crate::runtime::Report for FormsUserActivityUserCountsRow {
         json_nested: ::std::option::Option::Some("formsUsageUserCountsByDate"),
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            report_period: columns.required(record, 1)?,
+            designers: columns.required(record, 2)?,
+            respondents: columns.required(record, 3)?,
+            total_users: columns.required(record, 4)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the number of Microsoft Forms unique users (designers and respondents) by day.
@@ -504,6 +529,18 @@ impl crate::runtime::Report for FormsUserActivityCountsRow {
         json_nested: ::std::option::Option::Some("formsUsageActivityCountsByDate"),
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            report_period: columns.required(record, 1)?,
+            forms: columns.required(record, 2)?,
+            authenticated_responses: columns.optional(record, 3)?,
+            anonymous_responses: columns.required(record, 4)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the number of Microsoft Forms activities (forms created, authenticated and anonymous responses) by day.

@@ -661,6 +661,52 @@ impl crate::runtime::Report for M365AppUserDetailRow {
         json_nested: ::std::option::Option::Some("details"),
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            user_principal_name: columns.required(record, 1)?,
+            last_activation_date: columns.optional(record, 2)?,
+            last_activity_date: columns.optional(record, 3)?,
+            report_period: columns.required(record, 4)?,
+            windows: columns.required(record, 5)?,
+            mac: columns.required(record, 6)?,
+            mobile: columns.required(record, 7)?,
+            web: columns.required(record, 8)?,
+            outlook: columns.required(record, 9)?,
+            word: columns.required(record, 10)?,
+            excel: columns.required(record, 11)?,
+            power_point: columns.required(record, 12)?,
+            one_note: columns.required(record, 13)?,
+            teams: columns.required(record, 14)?,
+            outlook_windows: columns.required(record, 15)?,
+            word_windows: columns.required(record, 16)?,
+            excel_windows: columns.required(record, 17)?,
+            power_point_windows: columns.required(record, 18)?,
+            one_note_windows: columns.required(record, 19)?,
+            teams_windows: columns.required(record, 20)?,
+            outlook_mac: columns.required(record, 21)?,
+            word_mac: columns.required(record, 22)?,
+            excel_mac: columns.required(record, 23)?,
+            power_point_mac: columns.required(record, 24)?,
+            one_note_mac: columns.required(record, 25)?,
+            teams_mac: columns.required(record, 26)?,
+            outlook_mobile: columns.required(record, 27)?,
+            word_mobile: columns.required(record, 28)?,
+            excel_mobile: columns.required(record, 29)?,
+            power_point_mobile: columns.required(record, 30)?,
+            one_note_mobile: columns.required(record, 31)?,
+            teams_mobile: columns.required(record, 32)?,
+            outlook_web: columns.required(record, 33)?,
+            word_web: columns.required(record, 34)?,
+            excel_web: columns.required(record, 35)?,
+            power_point_web: columns.required(record, 36)?,
+            one_note_web: columns.required(record, 37)?,
+            teams_web: columns.required(record, 38)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get a report that provides the details about which apps and platforms users have used.
@@ -912,6 +958,22 @@ impl crate::runtime::Report for M365AppUserCountsRow {
         json_nested: ::std::option::Option::Some("userCounts"),
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            report_period: columns.required(record, 1)?,
+            report_date: columns.required(record, 2)?,
+            outlook: columns.required(record, 3)?,
+            word: columns.required(record, 4)?,
+            excel: columns.required(record, 5)?,
+            power_point: columns.required(record, 6)?,
+            one_note: columns.required(record, 7)?,
+            teams: columns.required(record, 8)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get a report that provides the trend in the number of active users for each app (Outlook, Word, Excel, PowerPoint, OneNote, and Teams) in your organization.
@@ -1107,6 +1169,20 @@ impl crate::runtime::Report for M365AppPlatformUserCountsRow {
         json_nested: ::std::option::Option::Some("userCounts"),
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            report_period: columns.required(record, 1)?,
+            report_date: columns.required(record, 2)?,
+            windows: columns.required(record, 3)?,
+            mac: columns.required(record, 4)?,
+            mobile: columns.required(record, 5)?,
+            web: columns.required(record, 6)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get a report that provides the trend in the number of active users for each platform (Windows, Mac, web, and mobile) in your organization.

@@ -321,6 +321,30 @@ impl crate::runtime::Report for MailboxUsageDetailRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            user_principal_name: columns.required(record, 1)?,
+            display_name: columns.required(record, 2)?,
+            is_deleted: columns.required(record, 3)?,
+            deleted_date: columns.optional(record, 4)?,
+            created_date: columns.required(record, 5)?,
+            last_activity_date: columns.optional(record, 6)?,
+            item_count: columns.required(record, 7)?,
+            storage_used_byte: columns.required(record, 8)?,
+            issue_warning_quota_byte: columns.required(record, 9)?,
+            prohibit_send_quota_byte: columns.required(record, 10)?,
+            prohibit_send_receive_quota_byte: columns.required(record, 11)?,
+            deleted_item_count: columns.required(record, 12)?,
+            deleted_item_size_byte: columns.required(record, 13)?,
+            deleted_item_quota_byte: columns.optional(record, 14)?,
+            has_archive: columns.optional(record, 15)?,
+            report_period: columns.required(record, 16)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get details about mailbox usage.
@@ -492,6 +516,18 @@ impl crate::runtime::Report for MailboxUsageMailboxCountsRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            total: columns.required(record, 1)?,
+            active: columns.required(record, 2)?,
+            report_date: columns.required(record, 3)?,
+            report_period: columns.required(record, 4)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the total number of user mailboxes in your organization and how many are active each day of the reporting period.
@@ -708,6 +744,21 @@ impl crate::runtime::Report for MailboxUsageQuotaStatusMailboxCountsRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            under_limit: columns.required(record, 1)?,
+            warning_issued: columns.required(record, 2)?,
+            send_prohibited: columns.required(record, 3)?,
+            send_receive_prohibited: columns.required(record, 4)?,
+            indeterminate: columns.required(record, 5)?,
+            report_date: columns.required(record, 6)?,
+            report_period: columns.required(record, 7)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the count of user mailboxes in each quota category.
@@ -864,6 +915,17 @@ impl crate::runtime::Report for MailboxUsageStorageRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            storage_used_byte: columns.required(record, 1)?,
+            report_date: columns.required(record, 2)?,
+            report_period: columns.required(record, 3)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the amount of mailbox storage used in your organization.

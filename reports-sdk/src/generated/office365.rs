@@ -217,6 +217,24 @@ impl crate::runtime::Report for Office365ActivationsUserDetailRow {
         json_nested: ::std::option::Option::Some("userActivationCounts"),
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            user_principal_name: columns.required(record, 1)?,
+            display_name: columns.required(record, 2)?,
+            product_type: columns.required(record, 3)?,
+            last_activated_date: columns.optional(record, 4)?,
+            windows: columns.required(record, 5)?,
+            mac: columns.required(record, 6)?,
+            windows_10_mobile: columns.required(record, 7)?,
+            ios: columns.required(record, 8)?,
+            android: columns.required(record, 9)?,
+            activated_on_shared_computer: columns.required(record, 10)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get details about users who have activated Microsoft 365.
@@ -394,6 +412,20 @@ impl crate::runtime::Report for Office365ActivationCountsRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            product_type: columns.required(record, 1)?,
+            windows: columns.required(record, 2)?,
+            mac: columns.required(record, 3)?,
+            android: columns.required(record, 4)?,
+            ios: columns.required(record, 5)?,
+            windows_10_mobile: columns.required(record, 6)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the count of Microsoft 365 activations on desktops and devices.
@@ -542,6 +574,18 @@ impl crate::runtime::Report for Office365ActivationsUserCountsRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            product_type: columns.required(record, 1)?,
+            assigned: columns.required(record, 2)?,
+            activated: columns.required(record, 3)?,
+            shared_computer_activation: columns.optional(record, 4)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the count of users that are enabled and those that have activated the Office subscription on desktop or devices or shared computers.
@@ -1017,6 +1061,37 @@ impl crate::runtime::Report for Office365ActiveUserDetailRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            user_principal_name: columns.required(record, 1)?,
+            display_name: columns.required(record, 2)?,
+            is_deleted: columns.required(record, 3)?,
+            deleted_date: columns.optional(record, 4)?,
+            has_exchange_license: columns.required(record, 5)?,
+            has_one_drive_license: columns.required(record, 6)?,
+            has_share_point_license: columns.required(record, 7)?,
+            has_skype_for_business_license: columns.required(record, 8)?,
+            has_yammer_license: columns.required(record, 9)?,
+            has_teams_license: columns.required(record, 10)?,
+            exchange_last_activity_date: columns.optional(record, 11)?,
+            one_drive_last_activity_date: columns.optional(record, 12)?,
+            share_point_last_activity_date: columns.optional(record, 13)?,
+            skype_for_business_last_activity_date: columns.optional(record, 14)?,
+            yammer_last_activity_date: columns.optional(record, 15)?,
+            teams_last_activity_date: columns.optional(record, 16)?,
+            exchange_license_assign_date: columns.optional(record, 17)?,
+            one_drive_license_assign_date: columns.optional(record, 18)?,
+            share_point_license_assign_date: columns.optional(record, 19)?,
+            skype_for_business_license_assign_date: columns.optional(record, 20)?,
+            yammer_license_assign_date: columns.optional(record, 21)?,
+            teams_license_assign_date: columns.optional(record, 22)?,
+            assigned_products: columns.required_list::<'+'>(record, 23)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get details about Microsoft 365 active users.
@@ -1285,6 +1360,23 @@ impl crate::runtime::Report for Office365ActiveUserCountsRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            office_365: columns.required(record, 1)?,
+            exchange: columns.required(record, 2)?,
+            one_drive: columns.required(record, 3)?,
+            share_point: columns.required(record, 4)?,
+            skype_for_business: columns.required(record, 5)?,
+            yammer: columns.required(record, 6)?,
+            teams: columns.required(record, 7)?,
+            report_date: columns.required(record, 8)?,
+            report_period: columns.required(record, 9)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the count of daily active users in the reporting period by product.
@@ -1615,6 +1707,29 @@ impl crate::runtime::Report for Office365ServicesUserCountsRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            exchange_active: columns.required(record, 1)?,
+            exchange_inactive: columns.required(record, 2)?,
+            one_drive_active: columns.required(record, 3)?,
+            one_drive_inactive: columns.required(record, 4)?,
+            share_point_active: columns.required(record, 5)?,
+            share_point_inactive: columns.required(record, 6)?,
+            skype_for_business_active: columns.required(record, 7)?,
+            skype_for_business_inactive: columns.required(record, 8)?,
+            yammer_active: columns.required(record, 9)?,
+            yammer_inactive: columns.required(record, 10)?,
+            teams_active: columns.required(record, 11)?,
+            teams_inactive: columns.required(record, 12)?,
+            office_365_active: columns.required(record, 13)?,
+            office_365_inactive: columns.required(record, 14)?,
+            report_period: columns.required(record, 15)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the count of users by activity type and service.
@@ -2005,6 +2120,32 @@ impl crate::runtime::Report for Office365GroupsActivityDetailRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            group_display_name: columns.required(record, 1)?,
+            is_deleted: columns.required(record, 2)?,
+            owner_principal_name: columns.required(record, 3)?,
+            last_activity_date: columns.optional(record, 4)?,
+            group_type: columns.required(record, 5)?,
+            member_count: columns.required(record, 6)?,
+            external_member_count: columns.optional(record, 7)?,
+            exchange_received_email_count: columns.required(record, 8)?,
+            share_point_active_file_count: columns.required(record, 9)?,
+            yammer_posted_message_count: columns.required(record, 10)?,
+            yammer_read_message_count: columns.required(record, 11)?,
+            yammer_liked_message_count: columns.required(record, 12)?,
+            exchange_mailbox_total_item_count: columns.required(record, 13)?,
+            exchange_mailbox_storage_used_byte: columns.required(record, 14)?,
+            share_point_total_file_count: columns.required(record, 15)?,
+            share_point_site_storage_used_byte: columns.required(record, 16)?,
+            group_id: columns.required(record, 17)?,
+            report_period: columns.required(record, 18)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get details about Microsoft 365 groups activity by group.
@@ -2228,6 +2369,20 @@ impl crate::runtime::Report for Office365GroupsActivityCountsRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            exchange_emails_received: columns.required(record, 1)?,
+            yammer_messages_posted: columns.required(record, 2)?,
+            yammer_messages_read: columns.required(record, 3)?,
+            yammer_messages_liked: columns.required(record, 4)?,
+            report_date: columns.required(record, 5)?,
+            report_period: columns.required(record, 6)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the number of group activities across group workloads.
@@ -2394,6 +2549,18 @@ impl crate::runtime::Report for Office365GroupsActivityGroupCountsRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            total: columns.required(record, 1)?,
+            active: columns.required(record, 2)?,
+            report_date: columns.required(record, 3)?,
+            report_period: columns.required(record, 4)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the daily total number of groups and how many of them were active based on email conversations, Yammer posts, and SharePoint file activities.
@@ -2560,6 +2727,18 @@ impl crate::runtime::Report for Office365GroupsActivityStorageRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            mailbox_storage_used_byte: columns.required(record, 1)?,
+            site_storage_used_byte: columns.required(record, 2)?,
+            report_date: columns.required(record, 3)?,
+            report_period: columns.required(record, 4)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the total storage used across all group mailboxes and group sites.
@@ -2726,6 +2905,18 @@ impl crate::runtime::Report for Office365GroupsActivityFileCountsRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            total: columns.required(record, 1)?,
+            active: columns.required(record, 2)?,
+            report_date: columns.required(record, 3)?,
+            report_period: columns.required(record, 4)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the total number of files and how many of them were active across all group sites associated with a Microsoft 365 group.

@@ -249,6 +249,24 @@ impl crate::runtime::Report for OneDriveActivityUserDetailRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            user_principal_name: columns.required(record, 1)?,
+            is_deleted: columns.required(record, 2)?,
+            deleted_date: columns.optional(record, 3)?,
+            last_activity_date: columns.optional(record, 4)?,
+            viewed_or_edited_file_count: columns.required(record, 5)?,
+            synced_file_count: columns.required(record, 6)?,
+            shared_internally_file_count: columns.required(record, 7)?,
+            shared_externally_file_count: columns.required(record, 8)?,
+            assigned_products: columns.required_list::<'+'>(record, 9)?,
+            report_period: columns.required(record, 10)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get details about OneDrive activity by user.
@@ -477,6 +495,20 @@ impl crate::runtime::Report for OneDriveActivityUserCountsRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            viewed_or_edited: columns.required(record, 1)?,
+            synced: columns.required(record, 2)?,
+            shared_internally: columns.required(record, 3)?,
+            shared_externally: columns.required(record, 4)?,
+            report_date: columns.required(record, 5)?,
+            report_period: columns.required(record, 6)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the trend in the number of active OneDrive users.
@@ -678,6 +710,20 @@ impl crate::runtime::Report for OneDriveActivityFileCountsRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            viewed_or_edited: columns.required(record, 1)?,
+            synced: columns.required(record, 2)?,
+            shared_internally: columns.required(record, 3)?,
+            shared_externally: columns.required(record, 4)?,
+            report_date: columns.required(record, 5)?,
+            report_period: columns.required(record, 6)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the number of unique, licensed users that performed file interactions against any OneDrive account.
@@ -947,6 +993,24 @@ impl crate::runtime::Report for OneDriveUsageAccountDetailRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            site_url: columns.required(record, 1)?,
+            owner_display_name: columns.required(record, 2)?,
+            is_deleted: columns.required(record, 3)?,
+            last_activity_date: columns.optional(record, 4)?,
+            file_count: columns.required(record, 5)?,
+            active_file_count: columns.required(record, 6)?,
+            storage_used_byte: columns.required(record, 7)?,
+            storage_allocated_byte: columns.required(record, 8)?,
+            owner_principal_name: columns.required(record, 9)?,
+            report_period: columns.required(record, 10)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get details about OneDrive usage by account.
@@ -1160,6 +1224,19 @@ impl crate::runtime::Report for OneDriveUsageAccountCountsRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            site_type: columns.required(record, 1)?,
+            total: columns.required(record, 2)?,
+            active: columns.required(record, 3)?,
+            report_date: columns.required(record, 4)?,
+            report_period: columns.required(record, 5)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the trend in the number of active OneDrive accounts.
@@ -1346,6 +1423,19 @@ impl crate::runtime::Report for OneDriveUsageFileCountsRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            site_type: columns.required(record, 1)?,
+            total: columns.required(record, 2)?,
+            active: columns.required(record, 3)?,
+            report_date: columns.required(record, 4)?,
+            report_period: columns.required(record, 5)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the total number of files across all OneDrive accounts and how many of them are active.
@@ -1517,6 +1607,18 @@ impl crate::runtime::Report for OneDriveUsageStorageRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            site_type: columns.required(record, 1)?,
+            storage_used_byte: columns.required(record, 2)?,
+            report_date: columns.required(record, 3)?,
+            report_period: columns.required(record, 4)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the trend in the amount of storage used in OneDrive for Business.

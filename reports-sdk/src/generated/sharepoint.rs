@@ -264,6 +264,25 @@ impl crate::runtime::Report for SharePointActivityUserDetailRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            user_principal_name: columns.required(record, 1)?,
+            is_deleted: columns.required(record, 2)?,
+            deleted_date: columns.optional(record, 3)?,
+            last_activity_date: columns.optional(record, 4)?,
+            viewed_or_edited_file_count: columns.required(record, 5)?,
+            synced_file_count: columns.required(record, 6)?,
+            shared_internally_file_count: columns.required(record, 7)?,
+            shared_externally_file_count: columns.required(record, 8)?,
+            visited_page_count: columns.required(record, 9)?,
+            assigned_products: columns.required_list::<'+'>(record, 10)?,
+            report_period: columns.required(record, 11)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get details about SharePoint activity by user.
@@ -492,6 +511,20 @@ impl crate::runtime::Report for SharePointActivityFileCountsRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            viewed_or_edited: columns.required(record, 1)?,
+            synced: columns.required(record, 2)?,
+            shared_internally: columns.required(record, 3)?,
+            shared_externally: columns.required(record, 4)?,
+            report_date: columns.required(record, 5)?,
+            report_period: columns.required(record, 6)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the number of unique, licensed users who interacted with files stored on SharePoint sites.
@@ -708,6 +741,21 @@ impl crate::runtime::Report for SharePointActivityUserCountsRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            visited_page: columns.required(record, 1)?,
+            viewed_or_edited: columns.required(record, 2)?,
+            synced: columns.required(record, 3)?,
+            shared_internally: columns.required(record, 4)?,
+            shared_externally: columns.required(record, 5)?,
+            report_date: columns.required(record, 6)?,
+            report_period: columns.required(record, 7)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the trend in the number of active SharePoint users.
@@ -864,6 +912,17 @@ impl crate::runtime::Report for SharePointActivityPagesRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            visited_page_count: columns.required(record, 1)?,
+            report_date: columns.required(record, 2)?,
+            report_period: columns.required(record, 3)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the number of unique pages visited by users.
@@ -1321,6 +1380,36 @@ impl crate::runtime::Report for SharePointSiteUsageDetailRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            site_id: columns.required(record, 1)?,
+            site_url: columns.required(record, 2)?,
+            owner_display_name: columns.required(record, 3)?,
+            is_deleted: columns.required(record, 4)?,
+            last_activity_date: columns.optional(record, 5)?,
+            site_sensitivity_label_id: columns.optional(record, 6)?,
+            external_sharing: columns.optional(record, 7)?,
+            unmanaged_device_policy: columns.optional(record, 8)?,
+            geo_location: columns.optional(record, 9)?,
+            file_count: columns.required(record, 10)?,
+            active_file_count: columns.required(record, 11)?,
+            page_view_count: columns.required(record, 12)?,
+            visited_page_count: columns.required(record, 13)?,
+            anonymous_link_count: columns.optional(record, 14)?,
+            company_link_count: columns.optional(record, 15)?,
+            secure_link_for_guest_count: columns.optional(record, 16)?,
+            secure_link_for_member_count: columns.optional(record, 17)?,
+            storage_used_byte: columns.required(record, 18)?,
+            storage_allocated_byte: columns.required(record, 19)?,
+            root_web_template: columns.required(record, 20)?,
+            owner_principal_name: columns.required(record, 21)?,
+            report_period: columns.required(record, 22)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get details about SharePoint site usage.
@@ -1534,6 +1623,19 @@ impl crate::runtime::Report for SharePointSiteUsageFileCountsRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            site_type: columns.required(record, 1)?,
+            total: columns.required(record, 2)?,
+            active: columns.required(record, 3)?,
+            report_date: columns.required(record, 4)?,
+            report_period: columns.required(record, 5)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the total number of files across all sites and the number of active files.
@@ -1720,6 +1822,19 @@ impl crate::runtime::Report for SharePointSiteUsageSiteCountsRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            site_type: columns.required(record, 1)?,
+            total: columns.required(record, 2)?,
+            active: columns.required(record, 3)?,
+            report_date: columns.required(record, 4)?,
+            report_period: columns.required(record, 5)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the total number of sites and the number of active sites of each site type.
@@ -1891,6 +2006,18 @@ impl crate::runtime::Report for SharePointSiteUsageStorageRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            site_type: columns.required(record, 1)?,
+            storage_used_byte: columns.required(record, 2)?,
+            report_date: columns.required(record, 3)?,
+            report_period: columns.required(record, 4)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the trend of storage allocated and consumed during the reporting period.
@@ -2062,6 +2189,18 @@ impl crate::runtime::Report for SharePointSiteUsagePagesRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            site_type: columns.required(record, 1)?,
+            page_view_count: columns.required(record, 2)?,
+            report_date: columns.required(record, 3)?,
+            report_period: columns.required(record, 4)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the number of pages viewed across all sites.

@@ -611,6 +611,53 @@ impl crate::runtime::Report for SkypeForBusinessActivityUserDetailRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            user_principal_name: columns.required(record, 1)?,
+            is_deleted: columns.required(record, 2)?,
+            deleted_date: columns.optional(record, 3)?,
+            last_activity_date: columns.optional(record, 4)?,
+            total_peer_to_peer_session_count: columns.required(record, 5)?,
+            total_organized_conference_count: columns.required(record, 6)?,
+            total_participated_conference_count: columns.required(record, 7)?,
+            peer_to_peer_last_activity_date: columns.optional(record, 8)?,
+            organized_conference_last_activity_date: columns.optional(record, 9)?,
+            participated_conference_last_activity_date: columns.optional(record, 10)?,
+            peer_to_peer_im_count: columns.required(record, 11)?,
+            peer_to_peer_audio_count: columns.required(record, 12)?,
+            peer_to_peer_audio_minutes: columns.required(record, 13)?,
+            peer_to_peer_video_count: columns.required(record, 14)?,
+            peer_to_peer_video_minutes: columns.required(record, 15)?,
+            peer_to_peer_app_sharing_count: columns.required(record, 16)?,
+            peer_to_peer_file_transfer_count: columns.required(record, 17)?,
+            organized_conference_im_count: columns.required(record, 18)?,
+            organized_conference_audio_video_count: columns.required(record, 19)?,
+            organized_conference_audio_video_minutes: columns.required(record, 20)?,
+            organized_conference_app_sharing_count: columns.required(record, 21)?,
+            organized_conference_web_count: columns.required(record, 22)?,
+            organized_conference_dial_in_out_3rd_party_count: columns
+                .required(record, 23)?,
+            organized_conference_dial_in_out_microsoft_count: columns
+                .required(record, 24)?,
+            organized_conference_dial_in_microsoft_minutes: columns
+                .required(record, 25)?,
+            organized_conference_dial_out_microsoft_minutes: columns
+                .required(record, 26)?,
+            participated_conference_im_count: columns.required(record, 27)?,
+            participated_conference_audio_video_count: columns.required(record, 28)?,
+            participated_conference_audio_video_minutes: columns.required(record, 29)?,
+            participated_conference_app_sharing_count: columns.required(record, 30)?,
+            participated_conference_web_count: columns.required(record, 31)?,
+            participated_conference_dial_in_out_3rd_party_count: columns
+                .required(record, 32)?,
+            assigned_products: columns.required_list::<'+'>(record, 33)?,
+            report_period: columns.required(record, 34)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get details about Skype for Business activity by user.
@@ -819,6 +866,19 @@ impl crate::runtime::Report for SkypeForBusinessActivityCountsRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            report_date: columns.required(record, 1)?,
+            report_period: columns.required(record, 2)?,
+            peer_to_peer: columns.required(record, 3)?,
+            organized: columns.required(record, 4)?,
+            participated: columns.required(record, 5)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the trends on how many users organized and participated in conference sessions held in your organization through Skype for Business, and the number of peer-to-peer sessions.
@@ -1000,6 +1060,19 @@ impl crate::runtime::Report for SkypeForBusinessActivityUserCountsRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            report_date: columns.required(record, 1)?,
+            report_period: columns.required(record, 2)?,
+            peer_to_peer: columns.required(record, 3)?,
+            organized: columns.required(record, 4)?,
+            participated: columns.required(record, 5)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the trends on how many unique users organized and participated in conference sessions held in your organization through Skype for Business, and the number of peer-to-peer sessions.
@@ -1239,6 +1312,22 @@ impl crate::runtime::Report for SkypeForBusinessDeviceUsageUserDetailRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            user_principal_name: columns.required(record, 1)?,
+            last_activity_date: columns.optional(record, 2)?,
+            used_windows: columns.required(record, 3)?,
+            used_windows_phone: columns.required(record, 4)?,
+            used_android_phone: columns.required(record, 5)?,
+            used_iphone: columns.required(record, 6)?,
+            used_ipad: columns.required(record, 7)?,
+            report_period: columns.required(record, 8)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get details about Skype for Business device usage by user.
@@ -1462,6 +1551,20 @@ impl crate::runtime::Report for SkypeForBusinessDeviceUsageDistributionUserCount
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            windows: columns.required(record, 1)?,
+            windows_phone: columns.required(record, 2)?,
+            android_phone: columns.required(record, 3)?,
+            iphone: columns.required(record, 4)?,
+            ipad: columns.required(record, 5)?,
+            report_period: columns.required(record, 6)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the number of Skype for Business users per device type (Windows, Windows phone, Android phone, iPhone, and iPad).
@@ -1675,6 +1778,21 @@ impl crate::runtime::Report for SkypeForBusinessDeviceUsageUserCountsRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            windows: columns.required(record, 1)?,
+            windows_phone: columns.required(record, 2)?,
+            android_phone: columns.required(record, 3)?,
+            iphone: columns.required(record, 4)?,
+            ipad: columns.required(record, 5)?,
+            report_date: columns.required(record, 6)?,
+            report_period: columns.required(record, 7)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the usage trends on how many users in your organization have connected using the Skype for Business app, by device type.
@@ -1901,6 +2019,22 @@ impl crate::runtime::Report for SkypeForBusinessOrganizerActivityCountsRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            report_date: columns.required(record, 1)?,
+            report_period: columns.required(record, 2)?,
+            im: columns.required(record, 3)?,
+            audio_video: columns.required(record, 4)?,
+            app_sharing: columns.required(record, 5)?,
+            web: columns.required(record, 6)?,
+            dial_in_out_3rd_party: columns.required(record, 7)?,
+            dial_in_out_microsoft: columns.required(record, 8)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get usage trends on the number and type of conference sessions held and organized by users in your organization.
@@ -2127,6 +2261,22 @@ impl crate::runtime::Report for SkypeForBusinessOrganizerActivityUserCountsRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            report_date: columns.required(record, 1)?,
+            report_period: columns.required(record, 2)?,
+            im: columns.required(record, 3)?,
+            audio_video: columns.required(record, 4)?,
+            app_sharing: columns.required(record, 5)?,
+            web: columns.required(record, 6)?,
+            dial_in_out_3rd_party: columns.required(record, 7)?,
+            dial_in_out_microsoft: columns.required(record, 8)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get usage trends on the number of unique users and type of conference sessions held and organized by users in your organization.
@@ -2308,6 +2458,19 @@ impl crate::runtime::Report for SkypeForBusinessOrganizerActivityMinuteCountsRow
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            report_date: columns.required(record, 1)?,
+            report_period: columns.required(record, 2)?,
+            audio_video: columns.required(record, 3)?,
+            dial_in_microsoft: columns.required(record, 4)?,
+            dial_out_microsoft: columns.required(record, 5)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get usage trends on the length in minutes and type of conference sessions held and organized by users in your organization.
@@ -2521,6 +2684,21 @@ impl crate::runtime::Report for SkypeForBusinessParticipantActivityCountsRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            report_date: columns.required(record, 1)?,
+            report_period: columns.required(record, 2)?,
+            im: columns.required(record, 3)?,
+            audio_video: columns.required(record, 4)?,
+            app_sharing: columns.required(record, 5)?,
+            web: columns.required(record, 6)?,
+            dial_in_out_3rd_party: columns.required(record, 7)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get usage trends on the number and type of conference sessions that users from your organization participated in.
@@ -2732,6 +2910,21 @@ impl crate::runtime::Report for SkypeForBusinessParticipantActivityUserCountsRow
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            report_date: columns.required(record, 1)?,
+            report_period: columns.required(record, 2)?,
+            im: columns.required(record, 3)?,
+            audio_video: columns.required(record, 4)?,
+            app_sharing: columns.required(record, 5)?,
+            web: columns.required(record, 6)?,
+            dial_in_out_3rd_party: columns.required(record, 7)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get usage trends on the number of unique users and type of conference sessions that users from your organization participated in.
@@ -2885,6 +3078,17 @@ impl crate::runtime::Report for SkypeForBusinessParticipantActivityMinuteCountsR
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            report_date: columns.required(record, 1)?,
+            report_period: columns.required(record, 2)?,
+            audio_video: columns.required(record, 3)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get usage trends on the length in minutes and type of conference sessions that users from your organization participated in.
@@ -3098,6 +3302,21 @@ impl crate::runtime::Report for SkypeForBusinessPeerToPeerActivityCountsRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            report_date: columns.required(record, 1)?,
+            report_period: columns.required(record, 2)?,
+            im: columns.required(record, 3)?,
+            audio: columns.required(record, 4)?,
+            video: columns.required(record, 5)?,
+            app_sharing: columns.required(record, 6)?,
+            file_transfer: columns.required(record, 7)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get usage trends on the number and type of peer-to-peer sessions held in your organization.
@@ -3309,6 +3528,21 @@ impl crate::runtime::Report for SkypeForBusinessPeerToPeerActivityUserCountsRow 
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            report_date: columns.required(record, 1)?,
+            report_period: columns.required(record, 2)?,
+            im: columns.required(record, 3)?,
+            audio: columns.required(record, 4)?,
+            video: columns.required(record, 5)?,
+            app_sharing: columns.required(record, 6)?,
+            file_transfer: columns.required(record, 7)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get usage trends on the number of unique users and type of peer-to-peer sessions held in your organization.
@@ -3475,6 +3709,18 @@ impl crate::runtime::Report for SkypeForBusinessPeerToPeerActivityMinuteCountsRo
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            report_date: columns.required(record, 1)?,
+            report_period: columns.required(record, 2)?,
+            audio: columns.required(record, 3)?,
+            video: columns.required(record, 4)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get usage trends on the length in minutes and type of peer-to-peer sessions held in your organization.

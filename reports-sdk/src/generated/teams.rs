@@ -321,6 +321,29 @@ impl crate::runtime::Report for TeamsDeviceUsageUserDetailRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            user_id: columns.required(record, 1)?,
+            user_principal_name: columns.required(record, 2)?,
+            last_activity_date: columns.optional(record, 3)?,
+            is_deleted: columns.required(record, 4)?,
+            deleted_date: columns.optional(record, 5)?,
+            used_web: columns.required(record, 6)?,
+            used_windows_phone: columns.optional(record, 7)?,
+            used_ios: columns.required(record, 8)?,
+            used_mac: columns.required(record, 9)?,
+            used_android_phone: columns.required(record, 10)?,
+            used_windows: columns.required(record, 11)?,
+            used_chrome_os: columns.required(record, 12)?,
+            used_linux: columns.required(record, 13)?,
+            is_licensed: columns.required(record, 14)?,
+            report_period: columns.required(record, 15)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get details about Microsoft Teams device usage by user.
@@ -607,6 +630,24 @@ impl crate::runtime::Report for TeamsDeviceUsageUserCountsRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            web: columns.required(record, 1)?,
+            windows_phone: columns.optional(record, 2)?,
+            android_phone: columns.required(record, 3)?,
+            ios: columns.required(record, 4)?,
+            mac: columns.required(record, 5)?,
+            windows: columns.required(record, 6)?,
+            chrome_os: columns.required(record, 7)?,
+            linux: columns.required(record, 8)?,
+            report_date: columns.required(record, 9)?,
+            report_period: columns.required(record, 10)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the number of Microsoft Teams daily unique users by device type.
@@ -852,6 +893,23 @@ impl crate::runtime::Report for TeamsDeviceUsageDistributionUserCountsRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            web: columns.required(record, 1)?,
+            windows_phone: columns.optional(record, 2)?,
+            android_phone: columns.required(record, 3)?,
+            ios: columns.required(record, 4)?,
+            mac: columns.required(record, 5)?,
+            windows: columns.required(record, 6)?,
+            chrome_os: columns.required(record, 7)?,
+            linux: columns.required(record, 8)?,
+            report_period: columns.required(record, 9)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the number of Microsoft Teams unique users by device type over the selected time period.
@@ -1460,6 +1518,46 @@ impl crate::runtime::Report for TeamsUserActivityUserDetailRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            tenant_display_name: columns.required(record, 1)?,
+            shared_channel_tenant_display_names: columns.required(record, 2)?,
+            user_id: columns.required(record, 3)?,
+            user_principal_name: columns.required(record, 4)?,
+            last_activity_date: columns.optional(record, 5)?,
+            is_deleted: columns.required(record, 6)?,
+            deleted_date: columns.optional(record, 7)?,
+            assigned_products: columns.required_list::<'+'>(record, 8)?,
+            team_chat_message_count: columns.required(record, 9)?,
+            private_chat_message_count: columns.required(record, 10)?,
+            call_count: columns.required(record, 11)?,
+            meeting_count: columns.required(record, 12)?,
+            post_messages: columns.required(record, 13)?,
+            reply_messages: columns.required(record, 14)?,
+            urgent_messages: columns.required(record, 15)?,
+            meetings_organized_count: columns.required(record, 16)?,
+            meetings_attended_count: columns.required(record, 17)?,
+            ad_hoc_meetings_organized_count: columns.required(record, 18)?,
+            ad_hoc_meetings_attended_count: columns.required(record, 19)?,
+            scheduled_one_time_meetings_organized_count: columns.required(record, 20)?,
+            scheduled_one_time_meetings_attended_count: columns.required(record, 21)?,
+            scheduled_recurring_meetings_organized_count: columns.required(record, 22)?,
+            scheduled_recurring_meetings_attended_count: columns.required(record, 23)?,
+            audio_duration: columns.required(record, 24)?,
+            video_duration: columns.required(record, 25)?,
+            screen_share_duration: columns.required(record, 26)?,
+            audio_duration_in_seconds: columns.optional(record, 27)?,
+            video_duration_in_seconds: columns.optional(record, 28)?,
+            screen_share_duration_in_seconds: columns.optional(record, 29)?,
+            has_other_action: columns.required(record, 30)?,
+            is_licensed: columns.required(record, 31)?,
+            report_period: columns.required(record, 32)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get details about Microsoft Teams user activity by user.
@@ -1789,6 +1887,27 @@ impl crate::runtime::Report for TeamsUserActivityCountsRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            report_date: columns.required(record, 1)?,
+            team_chat_messages: columns.required(record, 2)?,
+            post_messages: columns.required(record, 3)?,
+            reply_messages: columns.required(record, 4)?,
+            private_chat_messages: columns.required(record, 5)?,
+            calls: columns.required(record, 6)?,
+            meetings: columns.required(record, 7)?,
+            audio_duration: columns.required(record, 8)?,
+            video_duration: columns.required(record, 9)?,
+            screen_share_duration: columns.required(record, 10)?,
+            meetings_organized: columns.required(record, 11)?,
+            meetings_attended: columns.required(record, 12)?,
+            report_period: columns.required(record, 13)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the number of Microsoft Teams activities by activity type, performed by licensed users.
@@ -2003,6 +2122,21 @@ impl crate::runtime::Report for TeamsUserActivityUserCountsRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            report_date: columns.required(record, 1)?,
+            team_chat_messages: columns.required(record, 2)?,
+            private_chat_messages: columns.required(record, 3)?,
+            calls: columns.required(record, 4)?,
+            meetings: columns.required(record, 5)?,
+            other_actions: columns.required(record, 6)?,
+            report_period: columns.required(record, 7)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the number of Microsoft Teams users by activity type.
@@ -2376,6 +2510,31 @@ impl crate::runtime::Report for TeamsTeamActivityDetailRow {
         json_nested: ::std::option::Option::Some("details"),
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            team_name: columns.required(record, 1)?,
+            team_id: columns.required(record, 2)?,
+            team_type: columns.required(record, 3)?,
+            last_activity_date: columns.optional(record, 4)?,
+            report_period: columns.required(record, 5)?,
+            active_users: columns.required(record, 6)?,
+            active_channels: columns.required(record, 7)?,
+            guests: columns.required(record, 8)?,
+            reactions: columns.required(record, 9)?,
+            meetings_organized: columns.required(record, 10)?,
+            post_messages: columns.required(record, 11)?,
+            reply_messages: columns.required(record, 12)?,
+            channel_messages: columns.required(record, 13)?,
+            urgent_messages: columns.required(record, 14)?,
+            mentions: columns.required(record, 15)?,
+            active_shared_channels: columns.required(record, 16)?,
+            active_external_users: columns.required(record, 17)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get details about Microsoft Teams activity by team.
@@ -2733,6 +2892,28 @@ impl crate::runtime::Report for TeamsTeamActivityCountsRow {
         json_nested: ::std::option::Option::Some("userCounts"),
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            report_period: columns.required(record, 1)?,
+            report_date: columns.required(record, 2)?,
+            active_users: columns.required(record, 3)?,
+            active_channels: columns.required(record, 4)?,
+            guests: columns.required(record, 5)?,
+            reactions: columns.required(record, 6)?,
+            meetings_organized: columns.required(record, 7)?,
+            post_messages: columns.required(record, 8)?,
+            channel_messages: columns.required(record, 9)?,
+            active_shared_channels: columns.required(record, 10)?,
+            active_external_users: columns.required(record, 11)?,
+            reply_messages: columns.required(record, 12)?,
+            urgent_messages: columns.required(record, 13)?,
+            mentions: columns.required(record, 14)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the number of team activities across Microsoft Teams by day.
@@ -3059,6 +3240,27 @@ impl crate::runtime::Report for TeamsTeamActivityDistributionCountsRow {
         json_nested: ::std::option::Option::Some("userCounts"),
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            report_period: columns.required(record, 1)?,
+            active_users: columns.required(record, 2)?,
+            active_channels: columns.required(record, 3)?,
+            guests: columns.required(record, 4)?,
+            reactions: columns.required(record, 5)?,
+            meetings_organized: columns.required(record, 6)?,
+            post_messages: columns.required(record, 7)?,
+            channel_messages: columns.required(record, 8)?,
+            active_shared_channels: columns.required(record, 9)?,
+            active_external_users: columns.required(record, 10)?,
+            reply_messages: columns.required(record, 11)?,
+            urgent_messages: columns.required(record, 12)?,
+            mentions: columns.required(record, 13)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the number of team activities across Microsoft Teams over the selected time period.
@@ -3239,6 +3441,19 @@ impl crate::runtime::Report for TeamsTeamCountsRow {
         json_nested: ::std::option::Option::Some("teamsTeamUsageByDate"),
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            report_date: columns.required(record, 1)?,
+            public_teams: columns.required(record, 2)?,
+            active_public_teams: columns.required(record, 3)?,
+            private_teams: columns.required(record, 4)?,
+            active_private_teams: columns.required(record, 5)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the number of public and private teams, and of active ones, in Microsoft Teams by day.
@@ -3493,6 +3708,24 @@ impl crate::runtime::Report for TeamsDeviceUsageTotalUserCountsRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            web: columns.required(record, 1)?,
+            windows_phone: columns.optional(record, 2)?,
+            android_phone: columns.required(record, 3)?,
+            ios: columns.required(record, 4)?,
+            mac: columns.required(record, 5)?,
+            windows: columns.required(record, 6)?,
+            chrome_os: columns.required(record, 7)?,
+            linux: columns.required(record, 8)?,
+            report_date: columns.required(record, 9)?,
+            report_period: columns.required(record, 10)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the number of Microsoft Teams daily unique users by device type, licensed and non-licensed users alike.
@@ -3732,6 +3965,23 @@ impl crate::runtime::Report for TeamsDeviceUsageDistributionTotalUserCountsRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            web: columns.required(record, 1)?,
+            windows_phone: columns.optional(record, 2)?,
+            android_phone: columns.required(record, 3)?,
+            ios: columns.required(record, 4)?,
+            mac: columns.required(record, 5)?,
+            windows: columns.required(record, 6)?,
+            chrome_os: columns.required(record, 7)?,
+            linux: columns.required(record, 8)?,
+            report_period: columns.required(record, 9)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the number of Microsoft Teams unique users by device type over the selected time period, licensed and non-licensed users alike.
@@ -4033,6 +4283,27 @@ impl crate::runtime::Report for TeamsUserActivityTotalCountsRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            report_date: columns.required(record, 1)?,
+            team_chat_messages: columns.required(record, 2)?,
+            post_messages: columns.required(record, 3)?,
+            reply_messages: columns.required(record, 4)?,
+            private_chat_messages: columns.required(record, 5)?,
+            calls: columns.required(record, 6)?,
+            meetings: columns.required(record, 7)?,
+            audio_duration: columns.required(record, 8)?,
+            video_duration: columns.required(record, 9)?,
+            screen_share_duration: columns.required(record, 10)?,
+            meetings_organized: columns.required(record, 11)?,
+            meetings_attended: columns.required(record, 12)?,
+            report_period: columns.required(record, 13)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the number of Microsoft Teams activities by activity type, performed by licensed and non-licensed users alike.
@@ -4241,6 +4512,21 @@ impl crate::runtime::Report for TeamsUserActivityTotalUserCountsRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            report_date: columns.required(record, 1)?,
+            team_chat_messages: columns.required(record, 2)?,
+            private_chat_messages: columns.required(record, 3)?,
+            calls: columns.required(record, 4)?,
+            meetings: columns.required(record, 5)?,
+            other_actions: columns.required(record, 6)?,
+            report_period: columns.required(record, 7)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the number of Microsoft Teams users by activity type, licensed and non-licensed users alike.
@@ -4419,6 +4705,19 @@ impl crate::runtime::Report for TeamsUserActivityDistributionUserCountsRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            team_chat_messages: columns.required(record, 1)?,
+            private_chat_messages: columns.required(record, 2)?,
+            calls: columns.required(record, 3)?,
+            meetings: columns.required(record, 4)?,
+            report_period: columns.required(record, 5)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the number of Microsoft Teams users by activity type over the selected time period.
@@ -4597,6 +4896,19 @@ impl crate::runtime::Report for TeamsUserActivityDistributionTotalUserCountsRow 
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            team_chat_messages: columns.required(record, 1)?,
+            private_chat_messages: columns.required(record, 2)?,
+            calls: columns.required(record, 3)?,
+            meetings: columns.required(record, 4)?,
+            report_period: columns.required(record, 5)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the number of Microsoft Teams users by activity type over the selected time period, licensed and non-licensed users alike.
@@ -4884,6 +5196,26 @@ impl crate::runtime::Report for TeamsUserActivityTotalDistributionCountsRow {
         json_nested: ::std::option::Option::Some("userCounts"),
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            team_chat_messages: columns.required(record, 1)?,
+            private_chat_messages: columns.required(record, 2)?,
+            calls: columns.required(record, 3)?,
+            meetings: columns.required(record, 4)?,
+            meetings_organized: columns.required(record, 5)?,
+            meetings_attended: columns.required(record, 6)?,
+            audio_duration: columns.required(record, 7)?,
+            video_duration: columns.required(record, 8)?,
+            screen_share_duration: columns.required(record, 9)?,
+            post_messages: columns.required(record, 10)?,
+            reply_messages: columns.required(record, 11)?,
+            report_period: columns.required(record, 12)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the number of Microsoft Teams activities by activity type over the selected time period, performed by licensed and non-licensed users alike.

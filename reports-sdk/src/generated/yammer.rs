@@ -244,6 +244,24 @@ impl crate::runtime::Report for YammerActivityUserDetailRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            user_principal_name: columns.required(record, 1)?,
+            display_name: columns.required(record, 2)?,
+            user_state: columns.required(record, 3)?,
+            state_change_date: columns.optional(record, 4)?,
+            last_activity_date: columns.optional(record, 5)?,
+            posted_count: columns.required(record, 6)?,
+            read_count: columns.required(record, 7)?,
+            liked_count: columns.required(record, 8)?,
+            assigned_products: columns.required_list::<'+'>(record, 9)?,
+            report_period: columns.required(record, 10)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get details about Yammer activity by user.
@@ -452,6 +470,19 @@ impl crate::runtime::Report for YammerActivityCountsRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            liked: columns.required(record, 1)?,
+            posted: columns.required(record, 2)?,
+            read: columns.required(record, 3)?,
+            report_date: columns.required(record, 4)?,
+            report_period: columns.required(record, 5)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the trends in the amount of Yammer activity in your organization by how many messages were posted, read and liked.
@@ -633,6 +664,19 @@ impl crate::runtime::Report for YammerActivityUserCountsRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            liked: columns.required(record, 1)?,
+            posted: columns.required(record, 2)?,
+            read: columns.required(record, 3)?,
+            report_date: columns.required(record, 4)?,
+            report_period: columns.required(record, 5)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the trends in the number of unique users who posted, read and liked Yammer messages.
@@ -934,6 +978,26 @@ impl crate::runtime::Report for YammerDeviceUsageUserDetailRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            user_principal_name: columns.required(record, 1)?,
+            display_name: columns.required(record, 2)?,
+            user_state: columns.required(record, 3)?,
+            state_change_date: columns.optional(record, 4)?,
+            last_activity_date: columns.optional(record, 5)?,
+            used_web: columns.required(record, 6)?,
+            used_windows_phone: columns.optional(record, 7)?,
+            used_android_phone: columns.required(record, 8)?,
+            used_iphone: columns.required(record, 9)?,
+            used_ipad: columns.required(record, 10)?,
+            used_others: columns.required(record, 11)?,
+            report_period: columns.required(record, 12)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get details about Yammer device usage by user.
@@ -1173,6 +1237,21 @@ impl crate::runtime::Report for YammerDeviceUsageDistributionUserCountsRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            web: columns.required(record, 1)?,
+            windows_phone: columns.optional(record, 2)?,
+            android_phone: columns.required(record, 3)?,
+            iphone: columns.required(record, 4)?,
+            ipad: columns.required(record, 5)?,
+            other: columns.required(record, 6)?,
+            report_period: columns.required(record, 7)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the number of Yammer users by device type.
@@ -1400,6 +1479,22 @@ impl crate::runtime::Report for YammerDeviceUsageUserCountsRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            web: columns.required(record, 1)?,
+            windows_phone: columns.optional(record, 2)?,
+            android_phone: columns.required(record, 3)?,
+            iphone: columns.required(record, 4)?,
+            ipad: columns.required(record, 5)?,
+            other: columns.required(record, 6)?,
+            report_date: columns.required(record, 7)?,
+            report_period: columns.required(record, 8)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the number of daily Yammer users by device type.
@@ -1700,6 +1795,26 @@ impl crate::runtime::Report for YammerGroupsActivityDetailRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            group_display_name: columns.required(record, 1)?,
+            is_deleted: columns.required(record, 2)?,
+            owner_principal_name: columns.required(record, 3)?,
+            last_activity_date: columns.optional(record, 4)?,
+            group_type: columns.required(record, 5)?,
+            office_365_connected: columns.required(record, 6)?,
+            member_count: columns.required(record, 7)?,
+            posted_count: columns.required(record, 8)?,
+            read_count: columns.required(record, 9)?,
+            liked_count: columns.required(record, 10)?,
+            network_display_name: columns.optional(record, 11)?,
+            report_period: columns.required(record, 12)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get details about Yammer groups activity by group.
@@ -1893,6 +2008,18 @@ impl crate::runtime::Report for YammerGroupsActivityGroupCountsRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            total: columns.required(record, 1)?,
+            active: columns.required(record, 2)?,
+            report_date: columns.required(record, 3)?,
+            report_period: columns.required(record, 4)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the total number of Yammer groups that existed and how many included group conversation activity.
@@ -2074,6 +2201,19 @@ impl crate::runtime::Report for YammerGroupsActivityCountsRow {
         json_nested: ::std::option::Option::None,
         ragged_rows: false,
     };
+    fn decode_csv(
+        record: &crate::runtime::CsvRecord<'_>,
+        columns: &crate::runtime::CsvColumns,
+    ) -> ::std::result::Result<Self, crate::runtime::Error> {
+        ::std::result::Result::Ok(Self {
+            report_refresh_date: columns.required(record, 0)?,
+            liked: columns.required(record, 1)?,
+            posted: columns.required(record, 2)?,
+            read: columns.required(record, 3)?,
+            report_date: columns.required(record, 4)?,
+            report_period: columns.required(record, 5)?,
+        })
+    }
 }
 impl crate::Client {
     /// Get the number of Yammer messages posted, read and liked in groups.

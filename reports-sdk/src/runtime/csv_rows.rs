@@ -8,9 +8,10 @@ use chrono::NaiveDate;
 use csv::{ByteRecord, StringRecord};
 use csv_core::ReadRecordResult;
 
+use super::cells::{CsvColumns, CsvRecord};
 use super::decode::{check_cell, iso_date};
 use super::error::{Error, ErrorKind, Position};
-use super::meta::{Format, ReportMeta};
+use super::meta::{Format, Report, ReportMeta};
 use super::response::SchemaDrift;
 use super::row::Row;
 
@@ -43,8 +44,8 @@ pub(crate) struct CsvDecoder {
 
 #[derive(Debug)]
 struct Header {
-    /// The trimmed header names, as the record serde matches fields against.
-    record: StringRecord,
+    /// Where the spec's columns sit, and the trimmed header names.
+    columns: CsvColumns,
     names: Vec<String>,
     drift: SchemaDrift,
     refresh_date_index: Option<usize>,
@@ -205,16 +206,17 @@ impl CsvDecoder {
     }
 
     fn complete_record<R: Row>(&mut self, line: u64, rows: &mut VecDeque<R>) -> Result<(), Error> {
-        self.record.clear();
-        let mut field_start = 0;
-        for &end in &self.ends[..self.ends_len] {
-            self.record.push_field(&self.output[field_start..end]);
-            field_start = end;
-        }
-        self.output_len = 0;
-        self.ends_len = 0;
-        match &self.header {
-            None => self.read_header(line),
+        let completed = match &self.header {
+            None => {
+                // The header is copied once; rows are decoded where csv-core wrote them.
+                self.record.clear();
+                let mut field_start = 0;
+                for &end in &self.ends[..self.ends_len] {
+                    self.record.push_field(&self.output[field_start..end]);
+                    field_start = end;
+                }
+                self.read_header(line)
+            }
             Some(_) => {
                 self.records += 1;
                 match self.decode_row(line) {
@@ -223,7 +225,10 @@ impl CsvDecoder {
                 }
                 Ok(())
             }
-        }
+        };
+        self.output_len = 0;
+        self.ends_len = 0;
+        completed
     }
 
     fn read_header(&mut self, line: u64) -> Result<(), Error> {
@@ -262,7 +267,7 @@ impl CsvDecoder {
         }
         let refresh_date_index = names.iter().position(|name| name == REFRESH_DATE_HEADER);
         self.header = Some(Header {
-            record: trimmed,
+            columns: CsvColumns::resolve(self.meta, trimmed),
             names,
             drift,
             refresh_date_index,
@@ -279,84 +284,101 @@ impl CsvDecoder {
             record: self.records,
             column: None,
         };
-        // Reports with ragged rows leave out trailing empty fields: they are empty cells.
-        if self.meta.ragged_rows {
-            while self.record.len() < header.names.len() {
-                self.record.push_field(b"");
-            }
-        }
-        if self.record.len() != header.names.len() {
-            return Err(self
-                .error(
-                    ErrorKind::Decode,
-                    format!(
-                        "the record has {} field(s) but the header has {}; the file is malformed or was cut short",
-                        self.record.len(),
-                        header.names.len()
-                    ),
-                )
-                .with_position(position));
+        let record = CsvRecord::new(&self.output[..self.output_len], &self.ends[..self.ends_len]);
+        // Reports with ragged rows leave out trailing empty fields: their cells read as empty.
+        let short_allowed = self.meta.ragged_rows && record.len() < header.names.len();
+        if record.len() != header.names.len() && !short_allowed {
+            return Err(Error::new(
+                ErrorKind::Decode,
+                format!(
+                    "the record has {} field(s) but the header has {}; the file is malformed or was cut short",
+                    record.len(),
+                    header.names.len()
+                ),
+            )
+            .with_report(self.meta.id)
+            .with_position(position));
         }
         if self.refresh_date.is_none() {
             self.refresh_date = header
                 .refresh_date_index
-                .and_then(|index| self.record.get(index))
+                .and_then(|index| record.get(index))
                 .and_then(|cell| std::str::from_utf8(cell).ok())
                 .and_then(|text| iso_date(text.trim()));
         }
-        let mut csv_position = csv::Position::new();
-        csv_position.set_line(line).set_record(self.records);
-        self.record.set_position(Some(csv_position));
-        // Checking UTF-8 once per record, then deserializing from `&str` fields, is faster
-        // than deserializing from bytes; the record's allocation is kept for the next one.
-        let text = match StringRecord::from_byte_record(std::mem::take(&mut self.record)) {
-            Ok(text) => text,
-            Err(not_utf8) => {
-                let column = header.names.get(not_utf8.utf8_error().field()).cloned();
-                self.record = not_utf8.into_byte_record();
-                return Err(self
-                    .error(ErrorKind::Decode, "a cell is not valid UTF-8")
-                    .with_position(Position { column, ..position }));
-            }
-        };
-        let decoded = R::from_csv(&text, &header.record);
-        self.record = text.into_byte_record();
-        decoded.map_err(|err| {
-            let (field, reason) = match err.kind() {
-                csv::ErrorKind::Deserialize { err: de, .. } => (
-                    de.field().map(|index| index as usize),
-                    de.kind().to_string(),
-                ),
-                other => (None, format!("{other:?}")),
-            };
-            // The deserializer names the field only for its own parse errors; for the
-            // decoders' errors, find the first cell that does not decode as the spec says.
-            let culprit = field.map(|index| (index, reason.clone())).or_else(|| {
-                header.names.iter().enumerate().find_map(|(index, name)| {
-                    let column = self.meta.column(name)?;
-                    let text = std::str::from_utf8(self.record.get(index)?).ok()?;
-                    check_cell(column, text).err().map(|reason| (index, reason))
-                })
-            });
-            let column = culprit
-                .as_ref()
-                .and_then(|(index, _)| header.names.get(*index))
-                .cloned();
-            let message = match (&column, culprit) {
-                (Some(column), Some((_, reason))) => {
-                    format!("cannot decode column {column:?}: {reason}")
-                }
-                _ => format!("cannot decode a row: {reason}"),
-            };
-            self.error(ErrorKind::Decode, message)
+        R::from_csv(&record, &header.columns).map_err(|error| {
+            let column = error.position().and_then(|at| at.column.clone());
+            error
+                .with_report(self.meta.id)
                 .with_position(Position { column, ..position })
-                .with_source(err)
         })
     }
 
     fn error(&self, kind: ErrorKind, message: impl Into<String>) -> Error {
         Error::new(kind, message).with_report(self.meta.id)
     }
+}
+
+/// Decodes a record through serde, matching fields by the file's header names: the way a row
+/// type defined outside the SDK decodes (generated rows read their cells by position).
+pub(crate) fn serde_record<R: Report>(
+    record: &CsvRecord<'_>,
+    columns: &CsvColumns,
+) -> Result<R, Error> {
+    let meta = R::META;
+    let headers = columns.headers();
+    let failed = |message: String| Error::new(ErrorKind::Decode, message);
+    // Checking UTF-8 once per record, then deserializing from `&str` fields, is faster than
+    // deserializing from bytes.
+    let mut bytes = ByteRecord::with_capacity(record.iter().map(<[u8]>::len).sum(), record.len());
+    for field in record.iter() {
+        bytes.push_field(field);
+    }
+    let text = StringRecord::from_byte_record(bytes).map_err(|not_utf8| {
+        let column = headers
+            .get(not_utf8.utf8_error().field())
+            .map(str::to_owned);
+        failed("a cell is not valid UTF-8".to_owned()).with_position(Position {
+            line: None,
+            record: 0,
+            column,
+        })
+    })?;
+    text.deserialize::<R>(Some(headers)).map_err(|err| {
+        let (field, reason) = match err.kind() {
+            csv::ErrorKind::Deserialize { err: de, .. } => (
+                de.field().map(|index| index as usize),
+                de.kind().to_string(),
+            ),
+            other => (None, format!("{other:?}")),
+        };
+        // The deserializer names the field only for its own parse errors; for the decoders'
+        // errors, find the first cell that does not decode as the spec says.
+        let culprit = field.map(|index| (index, reason.clone())).or_else(|| {
+            headers.iter().enumerate().find_map(|(index, name)| {
+                let column = meta.column(name)?;
+                let text = text.get(index)?;
+                check_cell(column, text).err().map(|reason| (index, reason))
+            })
+        });
+        let column = culprit
+            .as_ref()
+            .and_then(|(index, _)| headers.get(*index))
+            .map(str::to_owned);
+        let message = match (&column, culprit) {
+            (Some(column), Some((_, reason))) => {
+                format!("cannot decode column {column:?}: {reason}")
+            }
+            _ => format!("cannot decode a row: {reason}"),
+        };
+        failed(message)
+            .with_position(Position {
+                line: None,
+                record: 0,
+                column,
+            })
+            .with_source(err)
+    })
 }
 
 fn quote_all<S: AsRef<str>>(names: &[S]) -> String {

@@ -2,6 +2,11 @@
 //! both CSV cells (text: `True`, `2024-01-31`, `01:02:03`, `a+b`) and beta JSON values
 //! (`true`, numbers, ISO 8601 durations, arrays, `null`).
 //!
+//! What a cell means lives in one place, [`Cell`]: `from_text` for text, `empty` for an empty
+//! cell or `null`, the other `from_*` methods for JSON's typed values. The serde visitors here
+//! and the CSV decoder that reads cells by position (`cells.rs`) both call them, so a value
+//! decodes the same whichever path it takes.
+//!
 //! Outside tests, the `list` decoders go unused when no enabled family has a list column. The
 //! unit tests compile the codegen fixtures, whose rows hold every column type, required and
 //! optional, so there generated code calls every decoder.
@@ -17,15 +22,22 @@ use super::meta::{ColumnMeta, ColumnType};
 use serde::de::{self, Error as _, SeqAccess, Visitor};
 
 /// How one column type reads a value. Every method but `from_text` defaults to "wrong type".
-trait Cell: Sized {
+/// Error messages say what was expected and what was found; a cell is quoted with [`quoted`],
+/// never whole.
+pub(crate) trait Cell: Sized {
+    /// What the column holds, for error messages: "expected {EXPECTING}, found ...".
     const EXPECTING: &'static str;
     /// Whether to ask the deserializer to infer the type (integers, booleans, lists must accept
     /// both JSON's typed values and CSV text) or to hand over the raw text.
     const INFER: bool;
 
+    /// Reads a cell that is not empty: CSV text, or a JSON string. Callers pass cells that hold
+    /// more than whitespace (an empty cell is [`empty`](Cell::empty) or `None`); surrounding
+    /// whitespace is the type's to trim or keep.
     fn from_text(text: &str) -> Result<Self, String>;
 
-    /// The value of an empty cell in a column that is not optional; `Err` means it has none.
+    /// The value of an empty cell (or JSON `null`) in a column that is not optional; `Err`
+    /// means it has none.
     fn empty() -> Result<Self, String> {
         Err(format!(
             "empty cell, but the spec says this column always holds {}; mark it `optional: true` in the spec if Microsoft leaves it empty",
@@ -59,6 +71,24 @@ trait Cell: Sized {
     }
 }
 
+/// The longest part of a cell an error message quotes, in characters. A cell can be megabytes
+/// (a stray quote turns the rest of a file into one cell, up to the CSV decoder's record limit),
+/// and an error message that holds it whole is one nobody can read or log.
+const QUOTED_CHARS: usize = 200;
+
+/// `text` quoted for an error message, cut to [`QUOTED_CHARS`] characters (the last one `…`)
+/// with the cell's full length after it when it is longer.
+pub(crate) fn quoted(text: &str) -> String {
+    match text.char_indices().nth(QUOTED_CHARS) {
+        None => format!("{text:?}"),
+        Some(_) => {
+            let mut shown: String = text.chars().take(QUOTED_CHARS - 1).collect();
+            shown.push('…');
+            format!("{shown:?} (a cell of {} bytes)", text.len())
+        }
+    }
+}
+
 /// Reads one value as `Some`, or `None` for an empty cell, whitespace or `null`.
 struct CellVisitor<T>(PhantomData<T>);
 
@@ -85,9 +115,25 @@ impl<'de, T: Cell> Visitor<'de> for CellVisitor<T> {
     }
 
     fn visit_u64<E: de::Error>(self, value: u64) -> Result<Self::Value, E> {
-        let value = i64::try_from(value)
-            .map_err(|_| E::custom(format!("number {value} is too large for an i64")))?;
-        self.visit_i64(value)
+        match i64::try_from(value) {
+            Ok(value) => self.visit_i64(value),
+            Err(_) => Err(E::custom(too_large::<T>(value))),
+        }
+    }
+
+    // The CSV crate's serde deserializer infers 128-bit integers from long digit runs.
+    fn visit_i128<E: de::Error>(self, value: i128) -> Result<Self::Value, E> {
+        match i64::try_from(value) {
+            Ok(value) => self.visit_i64(value),
+            Err(_) => Err(E::custom(too_large::<T>(value))),
+        }
+    }
+
+    fn visit_u128<E: de::Error>(self, value: u128) -> Result<Self::Value, E> {
+        match i64::try_from(value) {
+            Ok(value) => self.visit_i64(value),
+            Err(_) => Err(E::custom(too_large::<T>(value))),
+        }
     }
 
     fn visit_f64<E: de::Error>(self, value: f64) -> Result<Self::Value, E> {
@@ -115,6 +161,13 @@ impl<'de, T: Cell> Visitor<'de> for CellVisitor<T> {
     }
 }
 
+fn too_large<T: Cell>(value: impl fmt::Display) -> String {
+    format!(
+        "expected {}, found {value}, beyond a 64-bit integer",
+        T::EXPECTING
+    )
+}
+
 fn read<'de, D: Deserializer<'de>, T: Cell>(deserializer: D) -> Result<Option<T>, D::Error> {
     let visitor = CellVisitor::<T>(PhantomData);
     if T::INFER {
@@ -124,8 +177,12 @@ fn read<'de, D: Deserializer<'de>, T: Cell>(deserializer: D) -> Result<Option<T>
     }
 }
 
+/// Asks for an option first, even for a required column: JSON `null` then reaches the visitor
+/// as "none" and becomes [`Cell::empty`], as an empty CSV cell does. Asking for text directly
+/// (as `read` does for dates or strings) makes serde_json refuse `null` before the visitor
+/// sees it.
 fn required<'de, D: Deserializer<'de>, T: Cell>(deserializer: D) -> Result<T, D::Error> {
-    match read::<D, T>(deserializer)? {
+    match optional::<D, T>(deserializer)? {
         Some(value) => Ok(value),
         None => T::empty().map_err(D::Error::custom),
     }
@@ -141,14 +198,20 @@ impl Cell for NaiveDate {
 
     fn from_text(text: &str) -> Result<Self, String> {
         let text = text.trim();
-        iso_date(text).ok_or_else(|| format!("expected {}, found {text:?}", Self::EXPECTING))
+        iso_date(text)
+            .ok_or_else(|| format!("expected {}, found {}", Self::EXPECTING, quoted(text)))
     }
 }
 
 /// `YYYY-MM-DD`, exactly. Reports hold a date in most columns of every row, and chrono's
 /// `parse_from_str` reads its format string again on each call: this is several times faster.
 pub(crate) fn iso_date(text: &str) -> Option<NaiveDate> {
-    let bytes = text.as_bytes();
+    iso_date_bytes(text.as_bytes())
+}
+
+/// [`iso_date`] on bytes, for the positional decoder's fast path (no UTF-8 check needed: any
+/// byte that is not an ASCII digit or the dashes fails).
+pub(crate) fn iso_date_bytes(bytes: &[u8]) -> Option<NaiveDate> {
     if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
         return None;
     }
@@ -175,7 +238,7 @@ impl Cell for DateTime<Utc> {
             .iter()
             .find_map(|pattern| NaiveDateTime::parse_from_str(text, pattern).ok())
             .map(|naive| naive.and_utc())
-            .ok_or_else(|| format!("expected {}, found {text:?}", Self::EXPECTING))
+            .ok_or_else(|| format!("expected {}, found {}", Self::EXPECTING, quoted(text)))
     }
 }
 
@@ -192,27 +255,47 @@ impl Cell for String {
     }
 }
 
+/// Whole numbers as Graph writes them: ASCII digits, `-` for a negative one. Surrounding
+/// whitespace is trimmed and leading zeros are kept as the number they spell (`007` is 7); a
+/// leading `+`, a fraction (`1.0`) or an exponent (`1e3`) is an error, in CSV text and in JSON:
+/// Graph writes none of them, so one means the column is not the integer the spec says, and
+/// rounding it quietly would hide that.
 impl Cell for i64 {
     const EXPECTING: &'static str = "a whole number";
     const INFER: bool = true;
 
     fn from_text(text: &str) -> Result<Self, String> {
         let text = text.trim();
-        text.parse()
-            .map_err(|err| format!("expected {}, found {text:?}: {err}", Self::EXPECTING))
+        let digits = text.strip_prefix('-').unwrap_or(text);
+        if digits.is_empty() || !digits.bytes().all(|byte| byte.is_ascii_digit()) {
+            return Err(format!(
+                "expected {}, found {}",
+                Self::EXPECTING,
+                quoted(text)
+            ));
+        }
+        // Only the range is left to fail.
+        text.parse().map_err(|_| {
+            format!(
+                "expected {}, found {}, beyond a 64-bit integer",
+                Self::EXPECTING,
+                quoted(text)
+            )
+        })
     }
 
     fn from_i64(value: i64) -> Result<Self, String> {
         Ok(value)
     }
 
+    /// Every JSON number with a fraction or an exponent is refused, `1.0` and `1e3` included:
+    /// Graph writes counts as integers (or as strings of digits), so a float here is a column
+    /// whose type changed, not a count to round.
     fn from_f64(value: f64) -> Result<Self, String> {
-        // Below 2^53 a whole f64 converts to i64 exactly.
-        if value.fract() == 0.0 && value.abs() < 9.0e15 {
-            Ok(value as i64)
-        } else {
-            Err(format!("expected {}, found {value}", Self::EXPECTING))
-        }
+        Err(format!(
+            "expected {}, found the floating-point number {value:?}",
+            Self::EXPECTING
+        ))
     }
 }
 
@@ -227,7 +310,11 @@ impl Cell for bool {
         } else if text.eq_ignore_ascii_case("false") {
             Ok(false)
         } else {
-            Err(format!("expected {}, found {text:?}", Self::EXPECTING))
+            Err(format!(
+                "expected {}, found {}",
+                Self::EXPECTING,
+                quoted(text)
+            ))
         }
     }
 
@@ -247,7 +334,7 @@ impl Cell for Duration {
         } else {
             clock_duration(text)
         };
-        parsed.ok_or_else(|| format!("expected {}, found {text:?}", Self::EXPECTING))
+        parsed.ok_or_else(|| format!("expected {}, found {}", Self::EXPECTING, quoted(text)))
     }
 }
 
@@ -346,20 +433,45 @@ pub(crate) fn check_cell(column: &ColumnMeta, text: &str) -> Result<(), String> 
 }
 
 /// A `list` column's items; `SEPARATOR` comes from the spec.
-struct List<const SEPARATOR: char>(Vec<String>);
+pub(crate) struct List<const SEPARATOR: char>(pub(crate) Vec<String>);
 
+/// Graph joins a list's items with the bare separator (`OFFICE 365 E3+MICROSOFT TEAMS`), but
+/// product names hold the separator too, with a space on each side (`ENTERPRISE MOBILITY +
+/// SECURITY E5`). So the text is split only at a separator with no whitespace next to it; one
+/// with whitespace on either side belongs to an item. The cell's own padding is not next to any
+/// separator (it is trimmed first); items are trimmed and empty ones dropped. The encoder joins
+/// with the bare separator, so items holding ` + ` survive a round trip.
 impl<const SEPARATOR: char> Cell for List<SEPARATOR> {
     const EXPECTING: &'static str = "a list of items";
     const INFER: bool = false;
 
     fn from_text(text: &str) -> Result<Self, String> {
-        Ok(List(
-            text.split(SEPARATOR)
-                .map(str::trim)
-                .filter(|item| !item.is_empty())
-                .map(str::to_owned)
-                .collect(),
-        ))
+        let text = text.trim();
+        let mut items = Vec::new();
+        let mut push = |item: &str| {
+            let item = item.trim();
+            if !item.is_empty() {
+                items.push(item.to_owned());
+            }
+        };
+        let mut start = 0;
+        for (index, separator) in text.match_indices(SEPARATOR) {
+            let after = index + separator.len();
+            let spaced = text[..index]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_whitespace)
+                || text[after..]
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_whitespace);
+            if !spaced {
+                push(&text[start..index]);
+                start = after;
+            }
+        }
+        push(&text[start..]);
+        Ok(List(items))
     }
 
     fn empty() -> Result<Self, String> {
@@ -431,8 +543,8 @@ fn read_list<'de, const SEPARATOR: char, D: Deserializer<'de>>(
     deserializer.deserialize_any(ListVisitor::<SEPARATOR>)
 }
 
-/// Like [`CellVisitor`], but inferring the type without turning a numeric-looking CSV item
-/// into a number: a list cell is always read as text or as an array.
+/// Like [`CellVisitor`] for a [`List`], but a lone JSON number or boolean where a list belongs
+/// is taken as a one-item list rather than refused.
 struct ListVisitor<const SEPARATOR: char>;
 
 impl<'de, const SEPARATOR: char> Visitor<'de> for ListVisitor<SEPARATOR> {
@@ -485,6 +597,8 @@ impl<'de, const SEPARATOR: char> Visitor<'de> for ListVisitor<SEPARATOR> {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::{Value, json};
+
     use super::*;
 
     #[test]
@@ -634,7 +748,7 @@ mod tests {
             ),
             (
                 "True,,1.5,2024-01-31,,2024-01-31 00:00:00,00:00:00,,,,",
-                "expected a whole number, found 1.5",
+                "expected a whole number, found the floating-point number 1.5",
             ),
             (
                 "True,,x,2024-01-31,,2024-01-31 00:00:00,00:00:00,,,,",
@@ -678,13 +792,263 @@ mod tests {
         assert_eq!(cells.maybe_code, None);
     }
 
+    /// Real cells of Microsoft 365 reports' `Assigned Products`: Graph joins the products with a
+    /// bare `+`, and some product names hold ` + ` themselves.
+    const PRODUCT_CELLS: [(&str, &[&str]); 3] = [
+        (
+            "MICROSOFT 365 E5+ENTERPRISE MOBILITY + SECURITY E5+POWER BI PRO",
+            &[
+                "MICROSOFT 365 E5",
+                "ENTERPRISE MOBILITY + SECURITY E5",
+                "POWER BI PRO",
+            ],
+        ),
+        (
+            "OFFICE 365 E3+MICROSOFT TEAMS+MICROSOFT 365 AUDIO CONFERENCING",
+            &[
+                "OFFICE 365 E3",
+                "MICROSOFT TEAMS",
+                "MICROSOFT 365 AUDIO CONFERENCING",
+            ],
+        ),
+        (
+            "VISIO PLAN 2+PROJECT PLAN 3+DYNAMICS 365 CUSTOMER SERVICE + FIELD SERVICE",
+            &[
+                "VISIO PLAN 2",
+                "PROJECT PLAN 3",
+                "DYNAMICS 365 CUSTOMER SERVICE + FIELD SERVICE",
+            ],
+        ),
+    ];
+
+    fn items(text: &str) -> Vec<String> {
+        let List(items) = List::<'+'>::from_text(text).unwrap();
+        items
+    }
+
     #[test]
-    fn json_integer_too_large_or_fractional_is_an_error() {
-        for count in ["1.5", "18446744073709551615"] {
-            let text = format!(
-                r#"{{"Flag": true, "Count": {count}, "Day": "2024-01-31", "At": "2024-01-31T00:00:00Z", "Took": "PT0S", "Products": [], "Code": ""}}"#
-            );
-            assert!(serde_json::from_str::<Cells>(&text).is_err(), "{count}");
+    fn list_items_split_only_at_a_separator_without_spaces() {
+        for (cell, expected) in PRODUCT_CELLS {
+            assert_eq!(items(cell), expected, "{cell}");
         }
+        assert_eq!(
+            items("ENTERPRISE MOBILITY + SECURITY E5"),
+            ["ENTERPRISE MOBILITY + SECURITY E5"]
+        );
+        // Whitespace on one side is enough to make the separator part of an item.
+        assert_eq!(items("A +B"), ["A +B"]);
+        assert_eq!(items("A+ B"), ["A+ B"]);
+        // Items trimmed, empty ones dropped, separators at either end ignored, the cell's
+        // padding not counted as spaces around a separator.
+        for cell in [
+            "+OFFICE 365 E3++ENTERPRISE MOBILITY + SECURITY E5+",
+            " +OFFICE 365 E3++ENTERPRISE MOBILITY + SECURITY E5+ ",
+        ] {
+            assert_eq!(
+                items(cell),
+                ["OFFICE 365 E3", "ENTERPRISE MOBILITY + SECURITY E5"],
+                "{cell:?}"
+            );
+        }
+        assert_eq!(items(" OFFICE 365 E3 "), ["OFFICE 365 E3"]);
+        assert_eq!(items("+"), Vec::<String>::new());
+        // Another separator, as the spec may name one.
+        let List(items) = List::<';'>::from_text("A;B ; C;D").unwrap();
+        assert_eq!(items, ["A", "B ; C", "D"]);
+    }
+
+    #[test]
+    fn list_cells_keep_spaced_separators_in_csv_and_json_text_but_arrays_as_they_are() {
+        let [first, _, third] = PRODUCT_CELLS;
+        let cells = csv_cells(&format!(
+            "True,,1,2024-01-31,,2024-01-31 00:00:00,00:00:00,{},{},,",
+            third.0, first.0
+        ))
+        .unwrap();
+        assert_eq!(cells.products, third.1);
+        assert_eq!(cells.maybe_products.unwrap(), first.1);
+
+        let json = json!({
+            "Flag": true, "Count": 1, "Day": "2024-01-31", "At": "2024-01-31T00:00:00Z",
+            "Took": "PT0S", "Code": "", "Products": third.0, "Maybe Products": first.0,
+        });
+        let cells: Cells = serde_json::from_value(json).unwrap();
+        assert_eq!(cells.products, third.1);
+        assert_eq!(cells.maybe_products.unwrap(), first.1);
+
+        // An array's items are Graph's own: not split, not trimmed.
+        let json = json!({
+            "Flag": true, "Count": 1, "Day": "2024-01-31", "At": "2024-01-31T00:00:00Z",
+            "Took": "PT0S", "Code": "", "Products": ["A+B", " C + D "],
+            "Maybe Products": ["ENTERPRISE MOBILITY + SECURITY E5"],
+        });
+        let cells: Cells = serde_json::from_value(json).unwrap();
+        assert_eq!(cells.products, ["A+B", " C + D "]);
+        assert_eq!(
+            cells.maybe_products.unwrap(),
+            ["ENTERPRISE MOBILITY + SECURITY E5"]
+        );
+    }
+
+    #[test]
+    fn integers_in_text_are_ascii_digits() {
+        for (text, value) in [
+            ("7", 7),
+            (" 7 ", 7),
+            ("007", 7),
+            ("-3", -3),
+            ("0", 0),
+            ("9223372036854775807", i64::MAX),
+            ("-9223372036854775808", i64::MIN),
+        ] {
+            assert_eq!(i64::from_text(text), Ok(value), "{text:?}");
+        }
+        for bad in [
+            "1e3", "1.0", "+5", " +5 ", "1 000", "1_000", "0x10", "-", "- 5", "--5", "five", "١٢",
+        ] {
+            let message = i64::from_text(bad).unwrap_err();
+            assert_eq!(
+                message,
+                format!("expected a whole number, found {:?}", bad.trim())
+            );
+        }
+        assert_eq!(
+            i64::from_text("9223372036854775808").unwrap_err(),
+            "expected a whole number, found \"9223372036854775808\", beyond a 64-bit integer"
+        );
+    }
+
+    /// `Count` as it appears in a JSON row, decoded from JSON text and from a `Value` (the way
+    /// rows are), which must agree.
+    fn json_count(count: &str) -> Result<i64, String> {
+        let text = format!(
+            r#"{{"Flag": true, "Count": {count}, "Day": "2024-01-31", "At": "2024-01-31T00:00:00Z", "Took": "PT0S", "Products": [], "Code": ""}}"#
+        );
+        let from_text = serde_json::from_str::<Cells>(&text).map(|cells| cells.count);
+        let value: Value = serde_json::from_str(&text).unwrap();
+        let from_value = serde_json::from_value::<Cells>(value).map(|cells| cells.count);
+        match (from_text, from_value) {
+            (Ok(a), Ok(b)) if a == b => Ok(a),
+            (Err(a), Err(b)) => {
+                let b = b.to_string();
+                assert!(a.to_string().starts_with(&b), "{a} / {b}");
+                Err(b)
+            }
+            other => panic!("{count}: the two paths disagree: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn json_integers_are_integers_or_strings_of_digits() {
+        for (count, value) in [
+            ("7", 7),
+            ("-7", -7),
+            ("0", 0),
+            (r#""7""#, 7),
+            (r#"" 7 ""#, 7),
+            (r#""007""#, 7),
+        ] {
+            assert_eq!(json_count(count), Ok(value), "{count}");
+        }
+        for (count, found) in [
+            ("1.0", "found the floating-point number 1.0"),
+            ("0.0", "found the floating-point number 0.0"),
+            ("1e3", "found the floating-point number 1000.0"),
+            ("1.5", "found the floating-point number 1.5"),
+            ("-2.0", "found the floating-point number -2.0"),
+            (r#""1e3""#, r#"found "1e3""#),
+            (r#""1.0""#, r#"found "1.0""#),
+            (r#""+5""#, r#"found "+5""#),
+            (
+                "18446744073709551615",
+                "found 18446744073709551615, beyond a 64-bit integer",
+            ),
+        ] {
+            let message = json_count(count).unwrap_err();
+            assert!(
+                message.starts_with(&format!("expected a whole number, {found}")),
+                "{count}: {message}"
+            );
+        }
+    }
+
+    #[test]
+    fn json_null_in_a_required_text_or_list_column_is_empty() {
+        let text = r#"{"Flag": true, "Count": 1, "Day": "2024-01-31", "At": "2024-01-31T00:00:00Z",
+            "Took": "PT0S", "Products": null, "Maybe Products": null, "Code": null, "Maybe Code": null}"#;
+        let value: Value = serde_json::from_str(text).unwrap();
+        for cells in [
+            serde_json::from_str::<Cells>(text).unwrap(),
+            serde_json::from_value::<Cells>(value).unwrap(),
+        ] {
+            assert_eq!(cells.code, "", "like an empty CSV cell");
+            assert_eq!(cells.products, Vec::<String>::new());
+            assert_eq!(cells.maybe_code, None);
+            assert_eq!(cells.maybe_products, None);
+        }
+        // A type with no empty value refuses `null` as it refuses an empty cell.
+        for (header, holds) in [
+            ("Day", "a date"),
+            ("Count", "a whole number"),
+            ("Flag", "a boolean"),
+            ("At", "a timestamp"),
+            ("Took", "a duration"),
+        ] {
+            let mut value: Value = serde_json::from_str(text).unwrap();
+            value[header] = Value::Null;
+            let message = serde_json::from_value::<Cells>(value)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                message.starts_with(&format!(
+                    "empty cell, but the spec says this column always holds {holds}"
+                )),
+                "{header}: {message}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_bad_cell_is_quoted_cut_to_200_characters() {
+        // A stray quote can make one cell of a whole file, up to the CSV decoder's 16 MiB.
+        let huge = "x".repeat(15 * 1024 * 1024);
+        let shown = format!("\"{}…\" (a cell of 15728640 bytes)", "x".repeat(199));
+        let messages = [
+            ("date", NaiveDate::from_text(&huge).map(drop).unwrap_err()),
+            (
+                "datetime",
+                DateTime::<Utc>::from_text(&huge).map(drop).unwrap_err(),
+            ),
+            ("integer", i64::from_text(&huge).map(drop).unwrap_err()),
+            ("boolean", bool::from_text(&huge).map(drop).unwrap_err()),
+            (
+                "duration",
+                Duration::from_text(&huge).map(drop).unwrap_err(),
+            ),
+            (
+                "json",
+                serde_json::from_value::<Cells>(json!({"Flag": huge}))
+                    .unwrap_err()
+                    .to_string(),
+            ),
+        ];
+        for (ty, message) in messages {
+            assert!(
+                message.len() < 400 && message.contains(&shown),
+                "{ty}: {}",
+                message.chars().take(400).collect::<String>()
+            );
+        }
+        let digits = "9".repeat(300);
+        let message = i64::from_text(&digits).unwrap_err();
+        assert!(message.len() < 400, "{message}");
+
+        // Characters, not bytes, and cut on a character boundary; 200 are quoted whole.
+        assert_eq!(quoted(&"é".repeat(200)), format!("{:?}", "é".repeat(200)));
+        assert_eq!(
+            quoted(&"é".repeat(201)),
+            format!("\"{}…\" (a cell of 402 bytes)", "é".repeat(199))
+        );
+        assert_eq!(quoted("a\"b"), r#""a\"b""#);
     }
 }

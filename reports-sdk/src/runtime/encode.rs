@@ -32,7 +32,9 @@ pub(crate) fn optional_duration<S: Serializer>(
 }
 
 /// Writes a list as its CSV cell: the items joined by `SEPARATOR`, so rows serialize to CSV as
-/// well as to JSON.
+/// well as to JSON. The separator is bare, as Graph writes it: the decoder splits only at a
+/// separator with no whitespace next to it, so an item that holds the separator with spaces
+/// around it (`ENTERPRISE MOBILITY + SECURITY E5`) reads back as one item.
 pub(crate) fn list<const SEPARATOR: char, S: Serializer>(
     items: &[String],
     serializer: S,
@@ -98,5 +100,34 @@ mod tests {
         let items = ["OFFICE E3".to_owned(), "TEAMS".to_owned()];
         assert_eq!(Joined::<'+'>(&items).to_string(), "OFFICE E3+TEAMS");
         assert_eq!(Joined::<'+'>(&[]).to_string(), "");
+    }
+
+    #[test]
+    fn a_list_reads_back_with_spaced_separators_inside_items() {
+        use crate::runtime::decode::{self, Cell, List};
+
+        let items: Vec<String> = [
+            "MICROSOFT 365 E5",
+            "ENTERPRISE MOBILITY + SECURITY E5",
+            "DYNAMICS 365 CUSTOMER SERVICE + FIELD SERVICE",
+            "POWER BI PRO",
+        ]
+        .map(str::to_owned)
+        .into();
+        let cell = Joined::<'+'>(&items).to_string();
+        assert_eq!(
+            cell,
+            "MICROSOFT 365 E5+ENTERPRISE MOBILITY + SECURITY E5+DYNAMICS 365 CUSTOMER SERVICE + FIELD SERVICE+POWER BI PRO"
+        );
+        let List(decoded) = List::<'+'>::from_text(&cell).unwrap();
+        assert_eq!(decoded, items);
+
+        // Through serde, as a row's list column: encoded to its cell, decoded from it.
+        let value = list::<'+', _>(&items, serde_json::value::Serializer).unwrap();
+        assert_eq!(value, serde_json::Value::String(cell));
+        assert_eq!(decode::list::<'+', _>(value).unwrap(), items);
+        let value =
+            optional_list::<'+', _>(&Some(items.clone()), serde_json::value::Serializer).unwrap();
+        assert_eq!(decode::optional_list::<'+', _>(value).unwrap(), Some(items));
     }
 }

@@ -35,7 +35,8 @@ pub enum ErrorKind {
     MissingColumn,
     /// A record or value could not be decoded (see [`Error::position`]).
     Decode,
-    /// Writing the report to the caller's writer failed.
+    /// Reading a report file from the caller's source, or writing the report to the caller's
+    /// writer, failed.
     Io,
 }
 

@@ -201,12 +201,22 @@ fn every_column_type_decodes_from_json() {
         "createdDateTime": "2024-01-02T03:04:05+01:00",
         "userPrincipalName": "",
         "displayName": null,
-        "itemCount": 0.0,
+        "itemCount": "0",
         "isDeleted": true,
         "audioDuration": "P5DT3H",
         "videoDuration": null,
         "assignedProducts": [],
     });
+    // A count written as a float is refused, even a whole one: Graph writes integers.
+    let mut float = sparse.clone();
+    float["itemCount"] = json!(0.0);
+    let error = EveryColumnTypeRow::from_json(float).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("expected a whole number, found the floating-point number 0.0"),
+        "{error}"
+    );
     assert_eq!(EveryColumnTypeRow::from_json(sparse).unwrap(), sparse_row());
     let missing = json!({"reportRefreshDate": "2024-01-31"});
     let error = EveryColumnTypeRow::from_json(missing).unwrap_err();

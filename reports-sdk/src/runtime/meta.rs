@@ -4,6 +4,9 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::cells::{CsvColumns, CsvRecord};
+use super::error::Error;
+
 /// A report's typed row, tied to the report's metadata. Implemented by every generated row type.
 ///
 /// Rows serialize with their exact CSV headers as keys, so they can be written back out as CSV
@@ -13,6 +16,14 @@ pub trait Report:
 {
     /// Everything the spec says about the report.
     const META: &'static ReportMeta;
+
+    /// Decodes one CSV record, `columns` saying where each column sits in the file. Generated
+    /// rows read each cell by position with the SDK's cell parsers; the default, for a row type
+    /// defined outside the SDK, deserializes the record through serde, matching fields by the
+    /// file's header names (as `#[serde(rename = "<CSV header>")]` names them).
+    fn decode_csv(record: &CsvRecord<'_>, columns: &CsvColumns) -> Result<Self, Error> {
+        super::csv_rows::serde_record(record, columns)
+    }
 }
 
 /// Everything the spec says about one report.

@@ -5,6 +5,7 @@ mod any_report;
 mod auth;
 #[cfg(feature = "azure-identity")]
 mod azure;
+pub(crate) mod cells;
 mod client;
 mod credentials;
 mod csv_rows;
@@ -23,6 +24,7 @@ mod json_rows;
 mod meta;
 mod offline;
 mod parameter;
+mod reader;
 mod request;
 mod response;
 mod retry;
@@ -36,6 +38,7 @@ pub use any_report::{AnyReport, AnyRequest, MAX_UNKNOWN_FUNCTIONS};
 pub use auth::{Secret, StaticToken, TokenError, TokenFuture, TokenProvider};
 #[cfg(feature = "azure-identity")]
 pub use azure::AzureCredential;
+pub use cells::{CsvColumns, CsvRecord};
 pub use client::{Client, ClientBuilder};
 pub use credentials::{ClientSecretCredential, ClientSecretCredentialBuilder, SignInError};
 pub use error::{Error, ErrorKind, Position, ServiceError};
@@ -45,6 +48,7 @@ pub use meta::{
 };
 pub use offline::read_csv;
 pub use parameter::{Argument, EnumParameter, ParseEnumError, parse_enum};
+pub use reader::{AsyncCsvReader, CsvReader};
 pub use request::{ConditionalRequest, ReportRequest};
 pub use response::{Fetched, NotModified, RawReport, ReportInfo, ReportRows, SchemaDrift};
 pub use retry::RetryPolicy;

@@ -11,6 +11,10 @@ use super::response::SchemaDrift;
 /// Decodes a whole CSV report file into typed rows, exactly as a download is decoded (BOM,
 /// headers matched by name, drift reported); for `R`, name the report's row type.
 ///
+/// For a file read from a [`std::io::Read`] or a path, one row at a time in constant memory,
+/// see [`CsvReader`](crate::CsvReader) (and [`AsyncCsvReader`](crate::AsyncCsvReader) for a
+/// `tokio::io::AsyncRead`): same decoding, drift report and errors.
+///
 /// ```
 /// use reports_sdk::office365::Office365ActivationsUserCountsRow;
 ///

@@ -1,25 +1,27 @@
-//! What a row is made from: a CSV record named by its header, or one beta JSON row object.
-//! Typed rows (every [`Report`]) decode through serde; [`AnyRow`] keeps the cells as they came,
-//! for reports chosen at run time.
+//! What a row is made from: a CSV record with the file's columns resolved, or one beta JSON row
+//! object. Typed rows (every [`Report`]) decode CSV by position (generated code) and JSON
+//! through serde; [`AnyRow`] keeps the cells as they came, for reports chosen at run time.
 
-use csv::StringRecord;
 use serde::de::Error as _;
 
+use super::cells::{CsvColumns, CsvRecord};
+use super::error::{Error, ErrorKind, Position};
 use super::meta::Report;
 
 /// A row of a report, as the runtime decodes it. Implemented by every generated row type (every
 /// [`Report`]) and by [`AnyRow`].
 pub trait Row: Sized + Send + 'static {
-    /// Decodes one CSV record; `headers` are the file's trimmed header names, in file order.
-    fn from_csv(record: &StringRecord, headers: &StringRecord) -> Result<Self, csv::Error>;
+    /// Decodes one CSV record; `columns` says where each column sits in the file. The error
+    /// names the column; the decoder adds the line and record.
+    fn from_csv(record: &CsvRecord<'_>, columns: &CsvColumns) -> Result<Self, Error>;
 
     /// Decodes one beta JSON row object (nested JSON already merged into one object per row).
     fn from_json(value: serde_json::Value) -> Result<Self, serde_json::Error>;
 }
 
 impl<R: Report> Row for R {
-    fn from_csv(record: &StringRecord, headers: &StringRecord) -> Result<Self, csv::Error> {
-        record.deserialize(Some(headers))
+    fn from_csv(record: &CsvRecord<'_>, columns: &CsvColumns) -> Result<Self, Error> {
+        R::decode_csv(record, columns)
     }
 
     fn from_json(value: serde_json::Value) -> Result<Self, serde_json::Error> {
@@ -34,12 +36,22 @@ impl<R: Report> Row for R {
 pub type AnyRow = serde_json::Map<String, serde_json::Value>;
 
 impl Row for AnyRow {
-    fn from_csv(record: &StringRecord, headers: &StringRecord) -> Result<Self, csv::Error> {
-        Ok(headers
+    fn from_csv(record: &CsvRecord<'_>, columns: &CsvColumns) -> Result<Self, Error> {
+        columns
+            .headers()
             .iter()
-            .zip(record)
-            .map(|(header, cell)| (header.to_owned(), cell.into()))
-            .collect())
+            .zip(record.iter())
+            .map(|(header, cell)| match std::str::from_utf8(cell) {
+                Ok(text) => Ok((header.to_owned(), text.into())),
+                Err(err) => Err(Error::new(ErrorKind::Decode, "a cell is not valid UTF-8")
+                    .with_position(Position {
+                        line: None,
+                        record: 0,
+                        column: Some(header.to_owned()),
+                    })
+                    .with_source(err)),
+            })
+            .collect()
     }
 
     fn from_json(value: serde_json::Value) -> Result<Self, serde_json::Error> {
