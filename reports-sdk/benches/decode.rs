@@ -12,7 +12,8 @@
 //! - `sdk`: the SDK's generated decoder (`CsvReader` over the bytes, cells read by position);
 //! - `serde`: the csv crate deserializing the typed row through serde, matching field names;
 //! - `stream`: `.stream()` of the SDK's client from a server on 127.0.0.1 answering `302` to a
-//!   download that generates the same file on the fly (nothing held whole on either side).
+//!   download of the same file (generated on the fly when `stream` runs alone, so the peak RSS
+//!   printed is the client's).
 //!
 //! Each prints the median of several runs, throughput and its ratio to `raw` in the same run.
 //! Naming one shape and one way runs only that, and prints the process's peak RSS, e.g.
@@ -192,8 +193,10 @@ fn serde<R: reports_sdk::Report>(file: &[u8]) -> usize {
 }
 
 /// A Graph stand-in on 127.0.0.1: every report call answers `302` to `/download`, which
-/// streams `rows` rows of `shape` generated on the fly, in 64 KiB chunks.
-async fn serve(shape: Shape, rows: usize) -> String {
+/// streams the file in 64 KiB chunks: `file`'s bytes (so timing measures the client, not the
+/// server writing rows), or with `None`, `rows` rows of `shape` generated on the fly (so the
+/// process's memory is the client's).
+async fn serve(shape: Shape, rows: usize, file: Option<bytes::Bytes>) -> String {
     use axum::body::Body;
     use axum::http::{StatusCode, header};
     use axum::response::{IntoResponse, Response};
@@ -205,6 +208,13 @@ async fn serve(shape: Shape, rows: usize) -> String {
         .route(
             "/download",
             axum::routing::get(move || async move {
+                if let Some(file) = file {
+                    let chunks: Vec<Result<bytes::Bytes, std::io::Error>> = (0..file.len())
+                        .step_by(64 * 1024)
+                        .map(|start| Ok(file.slice(start..(start + 64 * 1024).min(file.len()))))
+                        .collect();
+                    return Response::new(Body::from_stream(futures_util::stream::iter(chunks)));
+                }
                 let chunks = futures_util::stream::unfold(
                     (0usize, false),
                     move |(next, started)| async move {
@@ -328,7 +338,8 @@ fn main() {
             );
         }
         if runs("stream") {
-            let base = runtime.block_on(serve(shape, rows));
+            let served = (!file.is_empty()).then(|| bytes::Bytes::from(file.clone()));
+            let base = runtime.block_on(serve(shape, rows, served));
             let client = Client::builder()
                 .base_url(base)
                 .token("bench")

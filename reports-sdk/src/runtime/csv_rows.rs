@@ -188,14 +188,9 @@ impl CsvDecoder {
                 }
                 ReadRecordResult::Record => {
                     // csv-core counts every `\n` it has read; the record ends on the line before
-                    // a `\n` just consumed, and starts as many lines earlier as it holds quoted
-                    // line breaks.
+                    // a `\n` just consumed. Where it starts is worked out only for an error.
                     let end_line = self.core.line() - u64::from(ended_on_newline);
-                    let inner_breaks = self.output[..self.output_len]
-                        .iter()
-                        .filter(|byte| **byte == b'\n')
-                        .count() as u64;
-                    self.complete_record(end_line.saturating_sub(inner_breaks), rows)?;
+                    self.complete_record(end_line, rows)?;
                 }
                 ReadRecordResult::End => {
                     self.finished = true;
@@ -205,7 +200,21 @@ impl CsvDecoder {
         }
     }
 
-    fn complete_record<R: Row>(&mut self, line: u64, rows: &mut VecDeque<R>) -> Result<(), Error> {
+    /// The line a record ending on `end_line` starts on: as many lines earlier as it holds
+    /// quoted line breaks.
+    fn start_line(&self, end_line: u64) -> u64 {
+        let inner_breaks = self.output[..self.output_len]
+            .iter()
+            .filter(|byte| **byte == b'\n')
+            .count() as u64;
+        end_line.saturating_sub(inner_breaks)
+    }
+
+    fn complete_record<R: Row>(
+        &mut self,
+        end_line: u64,
+        rows: &mut VecDeque<R>,
+    ) -> Result<(), Error> {
         let completed = match &self.header {
             None => {
                 // The header is copied once; rows are decoded where csv-core wrote them.
@@ -215,11 +224,11 @@ impl CsvDecoder {
                     self.record.push_field(&self.output[field_start..end]);
                     field_start = end;
                 }
-                self.read_header(line)
+                self.read_header(self.start_line(end_line))
             }
             Some(_) => {
                 self.records += 1;
-                match self.decode_row(line) {
+                match self.decode_row(end_line) {
                     Ok(row) => rows.push_back(row),
                     Err(error) => self.row_error = Some(error),
                 }
@@ -275,13 +284,14 @@ impl CsvDecoder {
         Ok(())
     }
 
-    fn decode_row<R: Row>(&mut self, line: u64) -> Result<R, Error> {
+    /// Decodes the record just completed, which ends on `end_line`.
+    fn decode_row<R: Row>(&mut self, end_line: u64) -> Result<R, Error> {
         let Some(header) = &self.header else {
             return Err(self.error(ErrorKind::Decode, "a row came before the header"));
         };
-        let position = Position {
-            line: Some(line),
-            record: self.records,
+        let position = |decoder: &Self| Position {
+            line: Some(decoder.start_line(end_line)),
+            record: decoder.records,
             column: None,
         };
         let record = CsvRecord::new(&self.output[..self.output_len], &self.ends[..self.ends_len]);
@@ -297,7 +307,7 @@ impl CsvDecoder {
                 ),
             )
             .with_report(self.meta.id)
-            .with_position(position));
+            .with_position(position(self)));
         }
         if self.refresh_date.is_none() {
             self.refresh_date = header
@@ -308,9 +318,10 @@ impl CsvDecoder {
         }
         R::from_csv(&record, &header.columns).map_err(|error| {
             let column = error.position().and_then(|at| at.column.clone());
-            error
-                .with_report(self.meta.id)
-                .with_position(Position { column, ..position })
+            error.with_report(self.meta.id).with_position(Position {
+                column,
+                ..position(self)
+            })
         })
     }
 
