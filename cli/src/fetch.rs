@@ -17,8 +17,8 @@ pub const PREVIEW_ROWS: usize = 3;
 pub struct Downloaded {
     /// The report.
     pub meta: &'static ReportMeta,
-    /// The form called (index into `meta.forms`).
-    pub form: usize,
+    /// The form called (one of `meta.forms`).
+    pub form: &'static reports_sdk::FormMeta,
     /// Its arguments.
     pub arguments: Vec<Argument>,
     /// The request path, e.g. `/reports/getOffice365ServicesUserCounts(period='D7')`.

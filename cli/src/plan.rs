@@ -3,7 +3,7 @@
 //! takes fails as a bad command line.
 
 use chrono::{NaiveDate, TimeDelta};
-use reports_sdk::{Argument, ParameterKind, ReportMeta};
+use reports_sdk::{Argument, FormMeta, ParameterKind, ReportMeta};
 
 use crate::args::Options;
 use crate::failure::Failure;
@@ -29,8 +29,8 @@ pub struct Plan {
 pub struct Call {
     /// The report.
     pub meta: &'static ReportMeta,
-    /// Index into `meta.forms`.
-    pub form: usize,
+    /// One of `meta.forms`.
+    pub form: &'static FormMeta,
     /// In the form's order.
     pub arguments: Vec<Argument>,
     /// Whether `--report` named the report (then a cloud or version that does not serve it is
@@ -98,7 +98,7 @@ pub fn plan(options: &Options, today: NaiveDate) -> Result<Plan, Failure> {
             plan.skipped.push((meta, reason));
             continue;
         }
-        for form in forms {
+        for form in forms.into_iter().filter_map(|index| meta.forms.get(index)) {
             plan.calls.push(Call {
                 meta,
                 form,
@@ -154,15 +154,11 @@ fn choose_forms(shapes: &[Vec<ParameterKind>], wanted: Wanted) -> Vec<usize> {
 /// days ago, some text), each read by the SDK's own parser.
 fn arguments(
     meta: &'static ReportMeta,
-    form: usize,
+    form: &'static FormMeta,
     options: &Options,
     today: NaiveDate,
 ) -> Result<Vec<Argument>, Failure> {
-    let Some(form_meta) = meta.forms.get(form) else {
-        return Ok(Vec::new());
-    };
-    form_meta
-        .parameters
+    form.parameters
         .iter()
         .filter_map(|index| meta.parameters.get(*index))
         .map(|parameter| {
@@ -204,9 +200,10 @@ fn assign_files(calls: &mut [Call], out: Option<&OutPath>) {
     let ids: Vec<&str> = calls.iter().map(|call| call.meta.id).collect();
     for call in calls.iter_mut() {
         let several_forms = ids.iter().filter(|id| **id == call.meta.id).count() > 1;
-        let key = match call.meta.forms.get(call.form) {
-            Some(form) if several_forms => form.method,
-            _ => call.meta.id,
+        let key = if several_forms {
+            call.form.method
+        } else {
+            call.meta.id
         };
         call.out = Some(out.for_part(key));
     }

@@ -95,9 +95,7 @@ pub fn report_block(downloaded: &Downloaded) -> String {
 /// `office365_services_user_counts(period: D7)`: the SDK method and its arguments.
 fn form_text(downloaded: &Downloaded) -> String {
     let meta = downloaded.meta;
-    let Some(form) = meta.forms.get(downloaded.form) else {
-        return String::new();
-    };
+    let form = downloaded.form;
     let arguments: Vec<String> = form
         .parameters
         .iter()

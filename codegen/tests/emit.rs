@@ -206,6 +206,87 @@ fn has_doc(attrs: &[syn::Attribute]) -> bool {
     attrs.iter().any(|attr| attr.path().is_ident("doc"))
 }
 
+/// The field `name` of the `ReportMeta { .. }` literal that `row`'s `impl Report` declares as
+/// `META`.
+fn meta_field<'a>(file: &'a syn::File, row: &str, name: &str) -> &'a syn::Expr {
+    let meta = file
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Impl(block) if block.trait_.is_some() && tokens(&block.self_ty) == row => {
+                Some(block)
+            }
+            _ => None,
+        })
+        .flat_map(|block| &block.items)
+        .find_map(|item| match item {
+            syn::ImplItem::Const(item) if item.ident == "META" => Some(&item.expr),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no impl Report for {row} with a META"));
+    let syn::Expr::Reference(reference) = meta else {
+        panic!("{row}::META is not a reference: {}", tokens(meta))
+    };
+    let syn::Expr::Struct(literal) = &*reference.expr else {
+        panic!("{row}::META is not a struct literal: {}", tokens(meta))
+    };
+    literal
+        .fields
+        .iter()
+        .find(|field| matches!(&field.member, syn::Member::Named(ident) if ident == name))
+        .map(|field| &field.expr)
+        .unwrap_or_else(|| panic!("{row}::META has no field {name}"))
+}
+
+/// A metadata value built by a `const` constructor and the methods chained on it, in token text:
+/// `ColumnMeta::new(a, b).optional()` has the constructor `crate :: runtime :: ColumnMeta :: new`,
+/// the arguments `[a, b]` and the chain `[("optional", [])]`.
+#[derive(Debug)]
+struct Built {
+    constructor: String,
+    args: Vec<String>,
+    chain: Vec<(String, Vec<String>)>,
+}
+
+impl Built {
+    fn has(&self, method: &str) -> bool {
+        self.chain.iter().any(|(name, _)| name == method)
+    }
+}
+
+fn built(expr: &syn::Expr) -> Built {
+    let mut chain = Vec::new();
+    let mut expr = expr;
+    while let syn::Expr::MethodCall(call) = expr {
+        chain.push((
+            call.method.to_string(),
+            call.args.iter().map(tokens).collect(),
+        ));
+        expr = &call.receiver;
+    }
+    chain.reverse();
+    let syn::Expr::Call(call) = expr else {
+        panic!("not a constructor call: {}", tokens(expr))
+    };
+    Built {
+        constructor: tokens(&call.func),
+        args: call.args.iter().map(tokens).collect(),
+        chain,
+    }
+}
+
+/// The elements of the `&[...]` metadata list `META.<name>` of `row`.
+fn built_list(file: &syn::File, row: &str, name: &str) -> Vec<Built> {
+    let list = meta_field(file, row, name);
+    let syn::Expr::Reference(reference) = list else {
+        panic!("{row}::META.{name} is not a reference: {}", tokens(list))
+    };
+    let syn::Expr::Array(array) = &*reference.expr else {
+        panic!("{row}::META.{name} is not an array: {}", tokens(list))
+    };
+    array.elems.iter().map(built).collect()
+}
+
 #[test]
 fn checked_in_fixture_output_is_what_the_generator_produces() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -470,8 +551,12 @@ fn json_override_becomes_the_alias_and_the_meta_json_name() {
         serde_value(report_period, "alias").as_deref(),
         Some("reportPeriodInDays")
     );
+    let column = built_list(&file, "AwkwardHeadersRow", "columns")
+        .into_iter()
+        .find(|column| column.args.first().map(String::as_str) == Some("\"Report Period\""))
+        .expect("a ColumnMeta for Report Period");
+    assert_eq!(column.args[2], "\"reportPeriodInDays\"", "{column:?}");
     let contents = &text("columns.rs");
-    assert!(contents.contains("json: \"reportPeriodInDays\""));
     assert!(!contents.contains("\"reportPeriod\""));
 }
 
@@ -479,76 +564,57 @@ fn json_override_becomes_the_alias_and_the_meta_json_name() {
 fn every_column_type_has_its_rust_type_and_decoder() {
     let file = parsed("columns.rs");
     let row = item_struct(&file, "EveryColumnTypeRow");
-    // (field, type, deserialize_with, serialize_with)
+    // (field, type, the pair in `crate::runtime::cell` its `#[serde(with)]` names)
     let table = [
-        ("report_refresh_date", "::chrono::NaiveDate", "date", None),
+        ("report_refresh_date", "::chrono::NaiveDate", "date"),
         (
             "last_activity_date",
             "::std::option::Option<::chrono::NaiveDate>",
             "optional_date",
-            None,
         ),
         (
             "created_date_time",
             "::chrono::DateTime<::chrono::Utc>",
             "datetime",
-            None,
         ),
         (
             "deleted_date_time",
             "::std::option::Option<::chrono::DateTime<::chrono::Utc>>",
             "optional_datetime",
-            None,
         ),
-        (
-            "user_principal_name",
-            "::std::string::String",
-            "string",
-            None,
-        ),
+        ("user_principal_name", "::std::string::String", "string"),
         (
             "display_name",
             "::std::option::Option<::std::string::String>",
             "optional_string",
-            None,
         ),
-        ("item_count", "i64", "integer", None),
+        ("item_count", "i64", "integer"),
         (
             "active_file_count",
             "::std::option::Option<i64>",
             "optional_integer",
-            None,
         ),
-        ("is_deleted", "bool", "boolean", None),
+        ("is_deleted", "bool", "boolean"),
         (
             "has_exchange_license",
             "::std::option::Option<bool>",
             "optional_boolean",
-            None,
         ),
-        (
-            "audio_duration",
-            "::std::time::Duration",
-            "duration",
-            Some("crate::runtime::encode::duration"),
-        ),
+        ("audio_duration", "::std::time::Duration", "duration"),
         (
             "video_duration",
             "::std::option::Option<::std::time::Duration>",
             "optional_duration",
-            Some("crate::runtime::encode::optional_duration"),
         ),
         (
             "assigned_products",
             "::std::vec::Vec<::std::string::String>",
-            "list::<'+', _>",
-            Some("crate::runtime::encode::list::<'+', _>"),
+            "List::<'+'>",
         ),
         (
             "products_used",
             "::std::option::Option<::std::vec::Vec<::std::string::String>>",
-            "optional_list::<'+', _>",
-            Some("crate::runtime::encode::optional_list::<'+', _>"),
+            "OptionalList::<'+'>",
         ),
     ];
     let names: Vec<String> = row
@@ -558,23 +624,42 @@ fn every_column_type_has_its_rust_type_and_decoder() {
         .collect();
     let expected: Vec<&str> = table.iter().map(|(name, ..)| *name).collect();
     assert_eq!(names, expected, "fields in spec order");
-    for (name, ty, decoder, encoder) in table {
+    let columns = built_list(&file, "EveryColumnTypeRow", "columns");
+    assert_eq!(columns.len(), table.len(), "one ColumnMeta per field");
+    for ((name, ty, cell), column) in table.into_iter().zip(&columns) {
         let field = field(row, name);
         assert_type(&field.ty, ty);
+        let path = format!("crate::runtime::cell::{cell}");
+        // Durations and lists pair a decoder and an encoder (`with`); the other types are
+        // written by serde itself and only name their decoder.
+        let pairs = cell.contains("duration") || cell.contains("List");
+        if pairs {
+            assert_eq!(serde_value(field, "with"), Some(path.clone()), "{name}");
+            assert_eq!(serde_value(field, "deserialize_with"), None, "{name}");
+        } else {
+            assert_eq!(
+                serde_value(field, "deserialize_with"),
+                Some(format!("{path}::deserialize")),
+                "{name}"
+            );
+            assert_eq!(serde_value(field, "with"), None, "{name}");
+        }
+        assert_eq!(serde_value(field, "serialize_with"), None, "{name}");
+        // serde appends `::deserialize` and `::serialize` to a `with` path: both must parse
+        // as paths, generics included.
+        for function in ["deserialize", "serialize"] {
+            let path = format!("{path}::{function}");
+            syn::parse_str::<syn::ExprPath>(&path)
+                .unwrap_or_else(|err| panic!("{name}: {path} is not a path: {err}"));
+        }
+        // The column's metadata names the field, and is optional when the field is.
+        assert_eq!(column.constructor, "crate :: runtime :: ColumnMeta :: new");
+        assert_eq!(column.args[1], format!("\"{name}\""), "{column:?}");
         assert_eq!(
-            serde_value(field, "deserialize_with"),
-            Some(format!("crate::runtime::decode::{decoder}")),
-            "{name}"
+            column.has("optional"),
+            ty.starts_with("::std::option::Option<"),
+            "{column:?}"
         );
-        assert_eq!(
-            serde_value(field, "serialize_with").as_deref(),
-            encoder,
-            "{name}"
-        );
-        // `deserialize_with` must name a path serde can parse, generics included.
-        let path = serde_value(field, "deserialize_with").expect("deserialize_with");
-        syn::parse_str::<syn::ExprPath>(&path)
-            .unwrap_or_else(|err| panic!("{name}: {path} is not a path: {err}"));
     }
 }
 
@@ -740,8 +825,9 @@ fn one_client_method_per_form_with_typed_arguments() {
         assert_type(output, &format!("crate::runtime::ReportRequest<{row}>"));
         let body = tokens(&method.block);
         assert!(
-            body.contains(&format!("ReportRequest :: new (self , {form} ,")),
-            "{name} passes form index {form}: {body}"
+            body.contains(&format!("META . forms [{form}]"))
+                && body.contains("ReportRequest :: new (self , FORM ,"),
+            "{name} passes its form, number {form}, resolved at compile time: {body}"
         );
     }
     assert_eq!(client_methods(&columns).len(), 2);
@@ -871,24 +957,67 @@ fn optional_parameters_get_a_setter_each_on_the_request() {
 fn per_report_options_reach_the_metadata_and_the_docs() {
     let contents = text("options.rs");
     for expected in [
-        // app_usage: CSV in the body, ragged rows, optional parameters in the metadata.
-        "csv_delivery: crate::runtime::CsvDelivery::Body,",
+        // app_usage: ragged rows; CSV in the body (below).
         "ragged_rows: true,",
-        "default: ::std::option::Option::Some(\"D30\"),",
-        "ty: crate::runtime::ColumnType::List {\n                    separator: ';',\n                },",
         "/// API versions: `beta` (CSV; CSV in the response body).",
-        // nested_activity: JSON unless CSV is asked for, nested JSON.
-        "default_format: crate::runtime::Format::Json,",
+        // nested_activity: nested JSON; JSON unless CSV is asked for (below).
         "json_nested: ::std::option::Option::Some(\"activityByPeriod\"),",
         "/// API versions: `beta` (CSV, JSON; JSON unless CSV is asked for).",
     ] {
         assert!(contents.contains(expected), "options.rs lacks {expected:?}");
     }
+    let file = parsed("options.rs");
+    let chains = |row: &str, name: &str| -> Vec<Vec<(String, Vec<String>)>> {
+        built_list(&file, row, name)
+            .into_iter()
+            .map(|built| built.chain)
+            .collect()
+    };
+    let call = |method: &str, args: &[&str]| -> Vec<(String, Vec<String>)> {
+        vec![(
+            method.to_owned(),
+            args.iter().map(|arg| (*arg).to_owned()).collect(),
+        )]
+    };
     assert_eq!(
-        contents
-            .matches("optional: true,\n                default:")
+        chains("AppUsageRow", "versions"),
+        [call("with_csv_in_body", &[])]
+    );
+    assert_eq!(
+        chains("NestedActivityRow", "versions"),
+        [call(
+            "with_default_format",
+            &["crate :: runtime :: Format :: Json"]
+        )]
+    );
+    // Optional parameters in the metadata, with the service's default.
+    let parameters: Vec<Built> = ["AppUsageRow", "NestedActivityRow"]
+        .into_iter()
+        .flat_map(|row| built_list(&file, row, "parameters"))
+        .collect();
+    assert_eq!(
+        parameters
+            .iter()
+            .filter(|parameter| parameter.has("optional"))
             .count(),
-        4
+        4,
+        "{parameters:#?}"
+    );
+    let d30 = tokens(&quote::quote!(::std::option::Option::Some("D30")));
+    assert!(
+        parameters
+            .iter()
+            .any(|parameter| parameter.chain == call("optional", &[&d30])),
+        "{parameters:#?}"
+    );
+    // A list column with its own separator.
+    let services = built_list(&file, "AppUsageRow", "columns")
+        .into_iter()
+        .find(|column| column.args[0] == "\"Services\"")
+        .expect("a ColumnMeta for Services");
+    assert!(
+        services.args[3].starts_with("crate :: runtime :: ColumnType :: List { separator : ';'"),
+        "{services:?}"
     );
     // Only the columns outside `parent_columns` are nested.
     let catalog = codegen::validate(&ALL).expect("fixtures are valid");
@@ -898,22 +1027,35 @@ fn per_report_options_reach_the_metadata_and_the_docs() {
         .flat_map(|family| &family.reports)
         .find(|report| report.id == "nested_activity")
         .expect("nested_activity");
-    let nested: Vec<&str> = report
+    let nested: Vec<String> = report
         .columns
         .iter()
         .filter(|column| column.json_nested)
-        .map(|column| column.header.as_str())
+        .map(|column| format!("{:?}", column.header))
         .collect();
-    assert_eq!(nested, ["Report Period", "Meetings", "Meeting Duration"]);
     assert_eq!(
-        contents.matches("json_nested: true,").count(),
-        nested.len(),
-        "one ColumnMeta each"
+        nested,
+        ["\"Report Period\"", "\"Meetings\"", "\"Meeting Duration\""]
     );
+    let marked: Vec<String> = built_list(&file, "NestedActivityRow", "columns")
+        .into_iter()
+        .filter(|column| column.has("json_nested"))
+        .map(|column| column.args[0].clone())
+        .collect();
+    assert_eq!(marked, nested, "one ColumnMeta each");
     // Everything else keeps the defaults.
     let columns = text("columns.rs");
-    assert!(!columns.contains("CsvDelivery::Body"));
-    assert!(!columns.contains("default_format: crate::runtime::Format::Json"));
+    let columns_file = parsed("columns.rs");
+    for report in catalog
+        .families
+        .iter()
+        .filter(|family| family.name == "columns")
+        .flat_map(|family| &family.reports)
+    {
+        for version in built_list(&columns_file, &report.row_type, "versions") {
+            assert!(version.chain.is_empty(), "{}: {version:?}", report.id);
+        }
+    }
     assert!(!columns.contains("ragged_rows: true"));
     assert!(columns.contains("json_nested: ::std::option::Option::None,"));
 }

@@ -15,7 +15,7 @@
 mod common;
 
 use common::{Reply, Server, client};
-use reports_sdk::{ErrorKind, Format};
+use reports_sdk::{ErrorKind, Format, Report};
 
 const NEW_REPORT_CSV: &str =
     "\u{feff}Report Refresh Date,Widgets,Note\r\n2024-01-31,007,\"a, b\"\r\n2024-01-31,8,\r\n";
@@ -53,7 +53,10 @@ async fn a_known_report_by_name_decodes_its_typed_row_into_a_map() {
     let report = client(&graph)
         .report("getOffice365ActivationCounts")
         .unwrap()
-        .request(0, vec![])
+        .request(
+            &reports_sdk::office365::Office365ActivationCountsRow::META.forms[0],
+            vec![],
+        )
         .unwrap()
         .send()
         .await
@@ -117,7 +120,19 @@ async fn raw_arguments_are_checked_and_known_reports_take_typed_ones() {
         known.call("period='D7'").unwrap_err().kind(),
         ErrorKind::Configuration
     );
-    let error = known.request(0, vec![]).unwrap_err();
+    let error = known.request(&known.meta().forms[0], vec![]).unwrap_err();
+    assert!(
+        error.to_string().contains("takes 1 argument(s), not 0"),
+        "{error}"
+    );
+    // A form of another report is refused, not silently replaced.
+    let other = &reports_sdk::office365::Office365ActivationCountsRow::META.forms[0];
+    let error = known.request(other, vec![]).unwrap_err();
+    assert!(
+        error.to_string().contains("is not a form of this report"),
+        "{error}"
+    );
+    let error = known.request(&known.meta().forms[0], vec![]).unwrap_err();
     assert!(
         error.to_string().contains("takes 1 argument(s), not 0"),
         "{error}"

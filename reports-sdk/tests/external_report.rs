@@ -70,7 +70,7 @@ async fn a_row_type_defined_outside_the_sdk_is_fetched_like_a_generated_one() {
     let location = format!("{}/file", download.url());
     let graph = Server::start(move |_| Reply::found(&location)).await;
     let report = client(&graph)
-        .request::<WidgetRow>(0, vec![Argument::Enum("D30")])
+        .request::<WidgetRow>(&WidgetRow::META.forms[0], vec![Argument::Enum("D30")])
         .unwrap()
         .send()
         .await
@@ -82,7 +82,7 @@ async fn a_row_type_defined_outside_the_sdk_is_fetched_like_a_generated_one() {
     assert_eq!(report.rows[0].widgets, 5);
     assert_eq!(report.info.drift.unknown_columns, ["Gadgets"]);
     let error = client(&graph)
-        .request::<WidgetRow>(0, vec![Argument::Enum("D90")])
+        .request::<WidgetRow>(&WidgetRow::META.forms[0], vec![Argument::Enum("D90")])
         .unwrap_err();
     assert!(
         error

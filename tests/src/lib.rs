@@ -10,7 +10,7 @@ use reports_sdk::{AnyRow, ApiVersion, Argument, Client, Format, ParameterKind, R
 #[derive(Debug, Clone)]
 pub struct Case {
     pub meta: &'static ReportMeta,
-    pub form: usize,
+    pub form: &'static reports_sdk::FormMeta,
     pub arguments: Vec<Argument>,
     /// Optional parameters set, `(path name, value)`, in the report's declaration order.
     pub optional: Vec<(&'static str, String)>,
@@ -22,7 +22,7 @@ impl Case {
     /// `(name, value)` of each argument, as the emulator reads them from the path: the form's,
     /// then the optional ones set.
     pub fn argument_pairs(&self) -> Vec<(String, String)> {
-        let form = &self.meta.forms[self.form];
+        let form = self.form;
         form.parameters
             .iter()
             .zip(&self.arguments)
@@ -62,7 +62,7 @@ impl Case {
 /// form once more with all of them set (an enum's last value, a text with a quote and a comma).
 pub fn cases(meta: &'static ReportMeta, today: NaiveDate) -> Vec<Case> {
     let mut cases = Vec::new();
-    for (form_index, form) in meta.forms.iter().enumerate() {
+    for form in meta.forms {
         let mut argument_sets: Vec<Vec<Argument>> = vec![Vec::new()];
         for index in form.parameters {
             let parameter = &meta.parameters[*index];
@@ -110,7 +110,7 @@ pub fn cases(meta: &'static ReportMeta, today: NaiveDate) -> Vec<Case> {
                     for format in version.formats {
                         cases.push(Case {
                             meta,
-                            form: form_index,
+                            form,
                             arguments: arguments.clone(),
                             optional: optional.clone(),
                             version: version.version,

@@ -66,10 +66,13 @@ fn method(report: &Report, form_index: usize, form: &Form) -> TokenStream {
         .map(|i| argument(&report.parameters[*i]))
         .unzip();
     let docs = doc_lines(&method_docs(report, form));
+    // Indexed at compile time: a form that does not exist is a build error, not a fallback.
     quote! {
         #docs
         pub fn #name(&self, #(#arguments),*) -> crate::runtime::ReportRequest<#row_type> {
-            crate::runtime::ReportRequest::new(self, #index, [#(#values),*])
+            const FORM: &crate::runtime::FormMeta =
+                &<#row_type as crate::runtime::Report>::META.forms[#index];
+            crate::runtime::ReportRequest::new(self, FORM, [#(#values),*])
         }
     }
 }

@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::ir::{ApiVersion, Cloud, CsvDelivery, Format};
+use crate::ir::{ApiVersion, Cloud, Format};
 
 pub fn api_version(version: ApiVersion) -> TokenStream {
     match version {
@@ -25,12 +25,5 @@ pub fn cloud(cloud: Cloud) -> TokenStream {
         Cloud::UsGovL4 => quote!(crate::runtime::Cloud::UsGovL4),
         Cloud::UsGovL5 => quote!(crate::runtime::Cloud::UsGovL5),
         Cloud::China => quote!(crate::runtime::Cloud::China),
-    }
-}
-
-pub fn csv_delivery(delivery: CsvDelivery) -> TokenStream {
-    match delivery {
-        CsvDelivery::Redirect => quote!(crate::runtime::CsvDelivery::Redirect),
-        CsvDelivery::Body => quote!(crate::runtime::CsvDelivery::Body),
     }
 }

@@ -4,8 +4,8 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::docs::{self, doc_lines};
-use super::paths::{api_version, cloud, csv_delivery, format};
-use crate::ir::{Column, ColumnType, Family, ParameterKind, Report};
+use super::paths::{api_version, cloud, format};
+use crate::ir::{Column, ColumnType, CsvDelivery, Family, Format, ParameterKind, Report};
 
 pub fn row(family: &Family, report: &Report) -> TokenStream {
     let row_type = format_ident!("{}", report.row_type);
@@ -67,51 +67,33 @@ fn field(column: &Column) -> TokenStream {
     let name = format_ident!("{}", column.field);
     let header = &column.header;
     let json = &column.json;
-    let (value_type, decoder) = match column.ty {
-        ColumnType::Date => (quote!(::chrono::NaiveDate), "date".to_owned()),
-        ColumnType::DateTime => (
-            quote!(::chrono::DateTime<::chrono::Utc>),
-            "datetime".to_owned(),
-        ),
-        ColumnType::String => (quote!(::std::string::String), "string".to_owned()),
-        ColumnType::Integer => (quote!(i64), "integer".to_owned()),
-        ColumnType::Boolean => (quote!(bool), "boolean".to_owned()),
-        ColumnType::Duration => (quote!(::std::time::Duration), "duration".to_owned()),
-        ColumnType::List { separator } => (
-            quote!(::std::vec::Vec<::std::string::String>),
-            format!("list::<{}, _>", Literal::character(separator)),
-        ),
+    let value_type = match column.ty {
+        ColumnType::Date => quote!(::chrono::NaiveDate),
+        ColumnType::DateTime => quote!(::chrono::DateTime<::chrono::Utc>),
+        ColumnType::String => quote!(::std::string::String),
+        ColumnType::Integer => quote!(i64),
+        ColumnType::Boolean => quote!(bool),
+        ColumnType::Duration => quote!(::std::time::Duration),
+        ColumnType::List { .. } => quote!(::std::vec::Vec<::std::string::String>),
     };
-    let (field_type, decoder, default) = if column.optional {
-        let decoder = match column.ty {
-            ColumnType::List { separator } => {
-                format!("optional_list::<{}, _>", Literal::character(separator))
-            }
-            _ => format!("optional_{decoder}"),
-        };
+    let (field_type, default) = if column.optional {
         (
             quote!(::std::option::Option<#value_type>),
-            decoder,
-            quote!(default,),
+            quote!(, default),
         )
     } else {
-        (value_type, decoder, quote!())
+        (value_type, quote!())
     };
-    let deserialize_with = format!("crate::runtime::decode::{decoder}");
-    let encoder = match column.ty {
-        ColumnType::Duration => Some("duration".to_owned()),
-        ColumnType::List { separator } => {
-            Some(format!("list::<{}, _>", Literal::character(separator)))
+    let path = format!("crate::runtime::cell::{}", cell(column));
+    // Values serde writes well by itself (dates, text, numbers, booleans) only need the
+    // decoder: `with` would make serde generate a serializing wrapper for every such field, a
+    // measurable part of the SDK's build time. Durations and lists pair decoder and encoder.
+    let codec = match column.ty {
+        ColumnType::Duration | ColumnType::List { .. } => quote!(with = #path),
+        _ => {
+            let deserialize = format!("{path}::deserialize");
+            quote!(deserialize_with = #deserialize)
         }
-        _ => None,
-    };
-    let serialize_with = match encoder {
-        Some(encoder) => {
-            let prefix = if column.optional { "optional_" } else { "" };
-            let path = format!("crate::runtime::encode::{prefix}{encoder}");
-            quote!(serialize_with = #path,)
-        }
-        None => quote!(),
     };
     let mut lines = vec![format!(
         "CSV column `{header}` ({}{}); JSON property `{json}`.",
@@ -129,8 +111,35 @@ fn field(column: &Column) -> TokenStream {
     let docs = doc_lines(&lines);
     quote! {
         #docs
-        #[serde(rename = #header, alias = #json, #default deserialize_with = #deserialize_with, #serialize_with)]
+        #[serde(rename = #header, alias = #json, #codec #default)]
         pub #name: #field_type,
+    }
+}
+
+/// The item of `reports-sdk/src/runtime/cell.rs` pairing the column's decoder and encoder, for
+/// `#[serde(with = "...")]`: a module per type (`date`, `optional_integer`), or for lists a type
+/// whose const parameter is the separator (`List::<'+'>`), so no separator needs its own item.
+fn cell(column: &Column) -> String {
+    let name = match column.ty {
+        ColumnType::Date => "date",
+        ColumnType::DateTime => "datetime",
+        ColumnType::String => "string",
+        ColumnType::Integer => "integer",
+        ColumnType::Boolean => "boolean",
+        ColumnType::Duration => "duration",
+        ColumnType::List { separator } => {
+            let list = if column.optional {
+                "OptionalList"
+            } else {
+                "List"
+            };
+            return format!("{list}::<{}>", Literal::character(separator));
+        }
+    };
+    if column.optional {
+        format!("optional_{name}")
+    } else {
+        name.to_owned()
     }
 }
 
@@ -143,15 +152,20 @@ fn meta(family: &Family, report: &Report) -> TokenStream {
     let versions = report.versions.iter().map(|version| {
         let name = api_version(version.version);
         let formats = version.formats.iter().map(|f| format(*f));
-        let default_format = format(version.default_format);
-        let delivery = csv_delivery(version.csv_delivery);
-        quote! {
-            crate::runtime::VersionMeta {
-                version: #name,
-                formats: &[#(#formats),*],
-                default_format: #default_format,
-                csv_delivery: #delivery,
+        // `VersionMeta::new` is CSV by default, through a redirect.
+        let default_format = match version.default_format {
+            Format::Csv => quote!(),
+            other => {
+                let other = format(other);
+                quote!(.with_default_format(#other))
             }
+        };
+        let csv_in_body = match version.csv_delivery {
+            CsvDelivery::Redirect => quote!(),
+            CsvDelivery::Body => quote!(.with_csv_in_body()),
+        };
+        quote! {
+            crate::runtime::VersionMeta::new(#name, &[#(#formats),*]) #default_format #csv_in_body
         }
     });
     let delegated_work = &report.permissions.delegated_work;
@@ -175,19 +189,18 @@ fn meta(family: &Family, report: &Report) -> TokenStream {
             ParameterKind::Date => quote!(crate::runtime::ParameterKind::Date),
             ParameterKind::String => quote!(crate::runtime::ParameterKind::String),
         };
-        let optional = parameter.optional;
-        let default = match &parameter.default {
-            Some(default) => quote!(::std::option::Option::Some(#default)),
-            None => quote!(::std::option::Option::None),
+        // Only optional parameters have a default (validation refuses one on a required one).
+        let optional = if parameter.optional {
+            let default = match &parameter.default {
+                Some(default) => quote!(::std::option::Option::Some(#default)),
+                None => quote!(::std::option::Option::None),
+            };
+            quote!(.optional(#default))
+        } else {
+            quote!()
         };
         quote! {
-            crate::runtime::ParameterMeta {
-                name: #name,
-                kind: #kind,
-                quoted: #quoted,
-                optional: #optional,
-                default: #default,
-            }
+            crate::runtime::ParameterMeta::new(#name, #kind, #quoted) #optional
         }
     });
     let forms = report.forms.iter().map(|form| {
@@ -202,8 +215,8 @@ fn meta(family: &Family, report: &Report) -> TokenStream {
         let header = &column.header;
         let field = &column.field;
         let json = &column.json;
-        let optional = column.optional;
-        let json_nested = column.json_nested;
+        let optional = column.optional.then(|| quote!(.optional()));
+        let json_nested = column.json_nested.then(|| quote!(.json_nested()));
         let ty = match column.ty {
             ColumnType::Date => quote!(crate::runtime::ColumnType::Date),
             ColumnType::DateTime => quote!(crate::runtime::ColumnType::DateTime),
@@ -216,14 +229,7 @@ fn meta(family: &Family, report: &Report) -> TokenStream {
             }
         };
         quote! {
-            crate::runtime::ColumnMeta {
-                header: #header,
-                field: #field,
-                json: #json,
-                ty: #ty,
-                optional: #optional,
-                json_nested: #json_nested,
-            }
+            crate::runtime::ColumnMeta::new(#header, #field, #json, #ty) #optional #json_nested
         }
     });
     let json_nested = match &report.json_nested {

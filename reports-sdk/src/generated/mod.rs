@@ -2,30 +2,43 @@
 
 #[cfg(feature = "api_usage")]
 pub mod api_usage;
+
 #[cfg(feature = "browser")]
 pub mod browser;
+
 #[cfg(feature = "copilot")]
 pub mod copilot;
+
 #[cfg(feature = "email")]
 pub mod email;
+
 #[cfg(feature = "forms")]
 pub mod forms;
+
 #[cfg(feature = "m365app")]
 pub mod m365app;
+
 #[cfg(feature = "mailbox")]
 pub mod mailbox;
+
 #[cfg(feature = "office365")]
 pub mod office365;
+
 #[cfg(feature = "onedrive")]
 pub mod onedrive;
+
 #[cfg(feature = "sharepoint")]
 pub mod sharepoint;
+
 #[cfg(feature = "skype")]
 pub mod skype;
+
 #[cfg(feature = "teams")]
 pub mod teams;
+
 #[cfg(feature = "yammer")]
 pub mod yammer;
+
 /// Length of time over which the report is aggregated.
 ///
 /// Values: `D7`, `D30`, `D60`.
@@ -38,14 +51,18 @@ pub enum ApiUsagePeriod {
     /// `D60`
     D60,
 }
+
 impl crate::runtime::EnumParameter for ApiUsagePeriod {
     const NAME: &'static str = "ApiUsagePeriod";
+
     const ALL: &'static [Self] = &[
         ApiUsagePeriod::D7,
         ApiUsagePeriod::D30,
         ApiUsagePeriod::D60,
     ];
+
     const WIRE_VALUES: &'static [&'static str] = &["D7", "D30", "D60"];
+
     fn as_str(self) -> &'static str {
         match self {
             ApiUsagePeriod::D7 => "D7",
@@ -54,17 +71,21 @@ impl crate::runtime::EnumParameter for ApiUsagePeriod {
         }
     }
 }
+
 impl ::std::fmt::Display for ApiUsagePeriod {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(crate::runtime::EnumParameter::as_str(*self))
     }
 }
+
 impl ::std::str::FromStr for ApiUsagePeriod {
     type Err = crate::runtime::ParseEnumError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         crate::runtime::parse_enum(text)
     }
 }
+
 /// The service area whose API usage to report.
 ///
 /// Values: `Exchange`, `Teams Messaging`, `Teams Calling`.
@@ -77,18 +98,22 @@ pub enum ApiUsageServiceArea {
     /// `Teams Calling`
     TeamsCalling,
 }
+
 impl crate::runtime::EnumParameter for ApiUsageServiceArea {
     const NAME: &'static str = "ApiUsageServiceArea";
+
     const ALL: &'static [Self] = &[
         ApiUsageServiceArea::Exchange,
         ApiUsageServiceArea::TeamsMessaging,
         ApiUsageServiceArea::TeamsCalling,
     ];
+
     const WIRE_VALUES: &'static [&'static str] = &[
         "Exchange",
         "Teams Messaging",
         "Teams Calling",
     ];
+
     fn as_str(self) -> &'static str {
         match self {
             ApiUsageServiceArea::Exchange => "Exchange",
@@ -97,17 +122,21 @@ impl crate::runtime::EnumParameter for ApiUsageServiceArea {
         }
     }
 }
+
 impl ::std::fmt::Display for ApiUsageServiceArea {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(crate::runtime::EnumParameter::as_str(*self))
     }
 }
+
 impl ::std::str::FromStr for ApiUsageServiceArea {
     type Err = crate::runtime::ParseEnumError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         crate::runtime::parse_enum(text)
     }
 }
+
 /// Length of time over which the report is aggregated; ALL covers all the data available.
 ///
 /// Values: `D7`, `D30`, `D90`, `D180`, `ALL`.
@@ -124,8 +153,10 @@ pub enum CopilotPeriod {
     /// `ALL`
     All,
 }
+
 impl crate::runtime::EnumParameter for CopilotPeriod {
     const NAME: &'static str = "CopilotPeriod";
+
     const ALL: &'static [Self] = &[
         CopilotPeriod::D7,
         CopilotPeriod::D30,
@@ -133,7 +164,9 @@ impl crate::runtime::EnumParameter for CopilotPeriod {
         CopilotPeriod::D180,
         CopilotPeriod::All,
     ];
+
     const WIRE_VALUES: &'static [&'static str] = &["D7", "D30", "D90", "D180", "ALL"];
+
     fn as_str(self) -> &'static str {
         match self {
             CopilotPeriod::D7 => "D7",
@@ -144,17 +177,21 @@ impl crate::runtime::EnumParameter for CopilotPeriod {
         }
     }
 }
+
 impl ::std::fmt::Display for CopilotPeriod {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(crate::runtime::EnumParameter::as_str(*self))
     }
 }
+
 impl ::std::str::FromStr for CopilotPeriod {
     type Err = crate::runtime::ParseEnumError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         crate::runtime::parse_enum(text)
     }
 }
+
 /// Length of time over which the report is aggregated.
 ///
 /// Values: `D7`, `D30`, `D90`, `D180`.
@@ -169,10 +206,14 @@ pub enum Period {
     /// `D180`
     D180,
 }
+
 impl crate::runtime::EnumParameter for Period {
     const NAME: &'static str = "Period";
+
     const ALL: &'static [Self] = &[Period::D7, Period::D30, Period::D90, Period::D180];
+
     const WIRE_VALUES: &'static [&'static str] = &["D7", "D30", "D90", "D180"];
+
     fn as_str(self) -> &'static str {
         match self {
             Period::D7 => "D7",
@@ -182,17 +223,21 @@ impl crate::runtime::EnumParameter for Period {
         }
     }
 }
+
 impl ::std::fmt::Display for Period {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(crate::runtime::EnumParameter::as_str(*self))
     }
 }
+
 impl ::std::str::FromStr for Period {
     type Err = crate::runtime::ParseEnumError;
+
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         crate::runtime::parse_enum(text)
     }
 }
+
 /// Every report compiled in (by the enabled family features), in spec order.
 pub(crate) static CATALOG: &[&crate::runtime::ReportMeta] = &[
     #[cfg(feature = "api_usage")]
@@ -380,6 +425,7 @@ pub(crate) static CATALOG: &[&crate::runtime::ReportMeta] = &[
     #[cfg(feature = "yammer")]
     <yammer::YammerGroupsActivityCountsRow as crate::runtime::Report>::META,
 ];
+
 /// Calls `visitor` with the row type of every report compiled in, in spec order: for
 /// code that handles every report alike, with its typed rows.
 #[allow(

@@ -13,7 +13,7 @@ use tokio::io::AsyncWrite;
 
 use super::client::Client;
 use super::error::{Error, ErrorKind};
-use super::meta::{ApiVersion, Format, ParameterKind, Report, ReportMeta};
+use super::meta::{ApiVersion, FormMeta, Format, ParameterKind, Report, ReportMeta};
 use super::parameter::Argument;
 use super::request::ReportRequest;
 use super::response::{Fetched, RawReport, ReportRows};
@@ -113,9 +113,13 @@ impl AnyReport {
         self.typed.is_some()
     }
 
-    /// A request for form number `form` of [`ReportMeta::forms`], with `arguments` in that
-    /// form's order (see [`Argument::parse`]).
-    pub fn request(&self, form: usize, arguments: Vec<Argument>) -> Result<AnyRequest, Error> {
+    /// A request for `form` (one of [`ReportMeta::forms`]), with `arguments` in that form's
+    /// order (see [`Argument::parse`]).
+    pub fn request(
+        &self,
+        form: &'static FormMeta,
+        arguments: Vec<Argument>,
+    ) -> Result<AnyRequest, Error> {
         check_arguments(self.meta, form, &arguments)?;
         Ok(self.wrap(ReportRequest::of(&self.client, self.meta, form, arguments)))
     }
@@ -123,7 +127,9 @@ impl AnyReport {
     /// One request per form, with default arguments: each enum parameter's first value, a date
     /// [`DEFAULT_DATE_DAYS_AGO`](Self::DEFAULT_DATE_DAYS_AGO) days before `today`, an empty text; optional parameters unset.
     pub fn default_requests(&self, today: NaiveDate) -> Vec<AnyRequest> {
-        (0..self.meta.forms.len())
+        self.meta
+            .forms
+            .iter()
             .map(|form| {
                 let arguments = default_arguments(self.meta, form, today);
                 self.wrap(ReportRequest::of(&self.client, self.meta, form, arguments))
@@ -153,7 +159,14 @@ impl AnyReport {
             )
             .with_report(self.meta.id));
         }
-        let mut request = ReportRequest::of(&self.client, self.meta, 0, Vec::new());
+        let Some(form) = self.meta.forms.first() else {
+            return Err(Error::new(
+                ErrorKind::Configuration,
+                "the report's metadata declares no parameter form",
+            )
+            .with_report(self.meta.id));
+        };
+        let mut request = ReportRequest::of(&self.client, self.meta, form, Vec::new());
         if !arguments.is_empty() {
             request.raw_arguments = Some(arguments.replace(' ', "%20"));
         }
@@ -297,10 +310,7 @@ impl AnyRequest {
 }
 
 /// The default arguments of form `form` (see [`AnyReport::default_requests`]).
-fn default_arguments(meta: &ReportMeta, form: usize, today: NaiveDate) -> Vec<Argument> {
-    let Some(form) = meta.forms.get(form) else {
-        return Vec::new();
-    };
+fn default_arguments(meta: &ReportMeta, form: &FormMeta, today: NaiveDate) -> Vec<Argument> {
     form.parameters
         .iter()
         .filter_map(|index| meta.parameters.get(*index))

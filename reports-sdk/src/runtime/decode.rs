@@ -1,6 +1,6 @@
-//! Cell decoders the generated rows name in `#[serde(deserialize_with = ...)]`. Each works for
-//! both CSV cells (text: `True`, `2024-01-31`, `01:02:03`, `a+b`) and beta JSON values
-//! (`true`, numbers, ISO 8601 durations, arrays, `null`).
+//! Cell decoders, which the generated rows reach through their `#[serde(with = ...)]` pairs in
+//! [`cell`](super::cell). Each works for both CSV cells (text: `True`, `2024-01-31`,
+//! `01:02:03`, `a+b`) and beta JSON values (`true`, numbers, ISO 8601 durations, arrays, `null`).
 //!
 //! What a cell means lives in one place, [`Cell`]: `from_text` for text, `empty` for an empty
 //! cell or `null`, the other `from_*` methods for JSON's typed values. The serde visitors here

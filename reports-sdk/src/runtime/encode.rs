@@ -1,4 +1,5 @@
-//! Serializers the generated rows name where serde's default shape is not the report's.
+//! Serializers for the cells whose serde default shape is not the report's, paired with their
+//! decoders in [`cell`](super::cell) for the generated rows.
 
 // Only generated rows with a duration or list column call these, so some sets of families (none,
 // for one) leave them unused. The unit-test build compiles the codegen fixtures, whose rows call

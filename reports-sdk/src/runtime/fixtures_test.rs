@@ -502,7 +502,7 @@ fn generated_methods_build_what_the_catalogue_builds() {
     let generated = client.scoped_counts_for_team("x", Period::D7);
     let from_catalogue = client
         .request::<ScopedCountsRow>(
-            1,
+            &<ScopedCountsRow as crate::runtime::meta::Report>::META.forms[1],
             vec![
                 super::Argument::String("x".to_owned()),
                 super::Argument::Enum("D7"),

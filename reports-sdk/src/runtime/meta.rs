@@ -69,6 +69,7 @@ const DEFAULT_VERSIONS: &[VersionMeta] = &[
     VersionMeta::new(ApiVersion::Beta, &[Format::Csv, Format::Json]),
 ];
 
+/// The one form of a report without parameters.
 const NO_PARAMETERS: &[FormMeta] = &[FormMeta::new("", &[], "")];
 
 impl ReportMeta {

@@ -47,26 +47,24 @@ impl<R: Row> std::fmt::Debug for ReportRequest<R> {
 }
 
 impl<R: Report> ReportRequest<R> {
-    pub(crate) fn new(client: &Client, form: usize, arguments: impl Into<Vec<Argument>>) -> Self {
+    /// What a generated method returns: a request for `form`, one of `R::META.forms`.
+    pub(crate) fn new(
+        client: &Client,
+        form: &'static FormMeta,
+        arguments: impl Into<Vec<Argument>>,
+    ) -> Self {
         Self::of(client, R::META, form, arguments)
     }
 }
 
 impl<R: Row> ReportRequest<R> {
-    /// A request for `meta`'s form number `form`, decoded into rows of type `R`.
+    /// A request for `form`, one of `meta.forms`, decoded into rows of type `R`.
     pub(crate) fn of(
         client: &Client,
         meta: &'static ReportMeta,
-        form: usize,
+        form: &'static FormMeta,
         arguments: impl Into<Vec<Argument>>,
     ) -> Self {
-        // The generator emits one method per form with its index, so the index is always valid;
-        // falling back keeps this total without a panic path.
-        let form = meta
-            .forms
-            .get(form)
-            .or_else(|| meta.forms.first())
-            .unwrap_or(&NO_PARAMETERS);
         ReportRequest {
             client: client.clone(),
             meta,
@@ -376,9 +374,3 @@ fn etag_of(opened: &Opened) -> Option<String> {
         }
     }
 }
-
-static NO_PARAMETERS: FormMeta = FormMeta {
-    method: "",
-    parameters: &[],
-    path_template: "",
-};

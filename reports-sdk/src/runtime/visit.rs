@@ -3,7 +3,7 @@
 
 use super::client::Client;
 use super::error::{Error, ErrorKind};
-use super::meta::{Report, ReportMeta};
+use super::meta::{FormMeta, Report, ReportMeta};
 use super::parameter::Argument;
 use super::request::ReportRequest;
 
@@ -14,12 +14,12 @@ pub trait ReportVisitor {
 }
 
 impl Client {
-    /// A request for report `R` in its parameter form number `form` (an index into
-    /// `R::META.forms`), with `arguments` in that form's order: what a generated method
-    /// returns, for code that works from the catalogue rather than calling methods by name.
+    /// A request for report `R` in the parameter form `form` (one of `R::META.forms`), with
+    /// `arguments` in that form's order: what a generated method returns, for code that works
+    /// from the catalogue rather than calling methods by name.
     pub fn request<R: Report>(
         &self,
-        form: usize,
+        form: &'static FormMeta,
         arguments: Vec<Argument>,
     ) -> Result<ReportRequest<R>, Error> {
         check_arguments(R::META, form, &arguments)?;
@@ -27,29 +27,35 @@ impl Client {
     }
 }
 
-/// Checks that `meta` has form number `form` and that `arguments` fit its parameters.
+/// Checks that `form` is one of `meta`'s and that `arguments` fit its parameters.
 pub(crate) fn check_arguments(
     meta: &'static ReportMeta,
-    form: usize,
+    form: &'static FormMeta,
     arguments: &[Argument],
 ) -> Result<(), Error> {
     let invalid =
         |message: String| Err(Error::new(ErrorKind::Configuration, message).with_report(meta.id));
-    let Some(form_meta) = meta.forms.get(form) else {
+    // By value: a `const` metadata reference is not one address everywhere it is used.
+    if !meta.forms.contains(form) {
         return invalid(format!(
-            "the report has {} parameter form(s); there is no form {form}",
-            meta.forms.len()
+            "{} is not a form of this report; its forms are {}",
+            form.path_template,
+            meta.forms
+                .iter()
+                .map(|form| form.path_template)
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
-    };
-    if form_meta.parameters.len() != arguments.len() {
+    }
+    if form.parameters.len() != arguments.len() {
         return invalid(format!(
             "{} takes {} argument(s), not {}",
-            form_meta.path_template,
-            form_meta.parameters.len(),
+            form.path_template,
+            form.parameters.len(),
             arguments.len()
         ));
     }
-    for (index, argument) in form_meta.parameters.iter().zip(arguments) {
+    for (index, argument) in form.parameters.iter().zip(arguments) {
         match meta.parameters.get(*index) {
             Some(parameter) if argument.fits(parameter) => {}
             Some(parameter) => {
