@@ -120,13 +120,8 @@ fn field(column: &Column) -> TokenStream {
 /// `#[serde(with = "...")]`: a module per type (`date`, `optional_integer`), or for lists a type
 /// whose const parameter is the separator (`List::<'+'>`), so no separator needs its own item.
 fn cell(column: &Column) -> String {
+    // The runtime names its items after the spec's type names.
     let name = match column.ty {
-        ColumnType::Date => "date",
-        ColumnType::DateTime => "datetime",
-        ColumnType::String => "string",
-        ColumnType::Integer => "integer",
-        ColumnType::Boolean => "boolean",
-        ColumnType::Duration => "duration",
         ColumnType::List { separator } => {
             let list = if column.optional {
                 "OptionalList"
@@ -135,6 +130,7 @@ fn cell(column: &Column) -> String {
             };
             return format!("{list}::<{}>", Literal::character(separator));
         }
+        other => other.spec_name(),
     };
     if column.optional {
         format!("optional_{name}")
