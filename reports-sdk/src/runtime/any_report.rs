@@ -15,6 +15,7 @@ use super::client::Client;
 use super::error::{Error, ErrorKind};
 use super::meta::{ApiVersion, FormMeta, Format, ParameterKind, Report, ReportMeta};
 use super::parameter::Argument;
+use super::rejected::BadRows;
 use super::request::ReportRequest;
 use super::response::{Fetched, RawReport, ReportRows};
 use super::row::AnyRow;
@@ -207,6 +208,12 @@ impl AnyRequest {
         self
     }
 
+    /// What to do with a row that does not decode (see [`ReportRequest::on_bad_row`]).
+    pub fn on_bad_row(mut self, bad_rows: BadRows) -> Self {
+        self.request = self.request.on_bad_row(bad_rows);
+        self
+    }
+
     /// Sets the optional parameter `name` (as written in the path, e.g. `serviceArea`) from
     /// text, checked like [`Argument::parse`].
     pub fn optional(mut self, name: &str, value: &str) -> Result<Self, Error> {
@@ -284,8 +291,7 @@ impl AnyRequest {
 
     /// Downloads and decodes every row.
     pub async fn send(self) -> Result<ReportRows<AnyRow>, Error> {
-        let (rows, info) = self.stream().await?.collect_rows().await?;
-        Ok(ReportRows { rows, info })
+        self.stream().await?.collect_rows().await
     }
 
     /// The report as Graph served it.

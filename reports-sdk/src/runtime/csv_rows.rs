@@ -12,6 +12,7 @@ use super::cells::{CsvColumns, CsvRecord};
 use super::decode::{check_cell, iso_date};
 use super::error::{Error, ErrorKind, Position};
 use super::meta::{Format, Report, ReportMeta};
+use super::rejected::Rejections;
 use super::response::SchemaDrift;
 use super::row::Row;
 
@@ -37,9 +38,17 @@ pub(crate) struct CsvDecoder {
     header: Option<Header>,
     refresh_date: Option<NaiveDate>,
     finished: bool,
-    /// The first row that failed to decode. Rows before it are still handed out; nothing after
-    /// it is decoded.
+    /// The row failure that ended the decoding: the first bad row under [`BadRows::Fail`](crate::BadRows::Fail), the
+    /// limit under [`BadRows::Reject`](crate::BadRows::Reject). Rows before it are still handed out; nothing after it
+    /// is decoded.
     row_error: Option<Error>,
+    /// Where bad rows go under [`BadRows::Reject`](crate::BadRows::Reject).
+    rejections: Rejections,
+    /// Whether to stop at the end of the header and hold the rest of the input, so a file
+    /// reader can take settings for the rows after reading the header.
+    hold_after_header: bool,
+    /// Input after the header, not decoded yet.
+    held: Option<Vec<u8>>,
 }
 
 #[derive(Debug)]
@@ -52,7 +61,13 @@ struct Header {
 }
 
 impl CsvDecoder {
+    /// A decoder that fails on the first bad row.
     pub(crate) fn new(meta: &'static ReportMeta) -> Self {
+        Self::rejecting_into(meta, Rejections::default())
+    }
+
+    /// A decoder that treats bad rows as `rejections` says.
+    pub(crate) fn rejecting_into(meta: &'static ReportMeta, rejections: Rejections) -> Self {
         CsvDecoder {
             meta,
             core: csv_core::Reader::new(),
@@ -67,6 +82,36 @@ impl CsvDecoder {
             refresh_date: None,
             finished: false,
             row_error: None,
+            rejections,
+            hold_after_header: false,
+            held: None,
+        }
+    }
+
+    /// A decoder that stops at the end of the header, holding what follows it until the next
+    /// [`feed`](Self::feed), [`release`](Self::release) or [`finish`](Self::finish).
+    pub(crate) fn holding_rows(meta: &'static ReportMeta) -> Self {
+        CsvDecoder {
+            hold_after_header: true,
+            ..Self::new(meta)
+        }
+    }
+
+    /// Treats the rows after the header as `rejections` says: call before any row is decoded.
+    pub(crate) fn set_rejections(&mut self, rejections: Rejections) {
+        self.rejections = rejections;
+    }
+
+    /// Whether input after the header is held, waiting for [`release`](Self::release).
+    pub(crate) fn holds_input(&self) -> bool {
+        self.held.is_some()
+    }
+
+    /// Decodes the input held after the header.
+    pub(crate) fn release<R: Row>(&mut self, rows: &mut VecDeque<R>) -> Result<(), Error> {
+        match self.held.take() {
+            Some(held) => self.split(&held, false, rows),
+            None => Ok(()),
         }
     }
 
@@ -104,6 +149,7 @@ impl CsvDecoder {
         input: &[u8],
         rows: &mut VecDeque<R>,
     ) -> Result<(), Error> {
+        self.release(rows)?;
         match self.start.take() {
             Some(mut start) => {
                 start.extend_from_slice(input);
@@ -121,6 +167,7 @@ impl CsvDecoder {
     /// Ends the file: decodes a last record without a line break, and fails if there was no
     /// header at all.
     pub(crate) fn finish<R: Row>(&mut self, rows: &mut VecDeque<R>) -> Result<(), Error> {
+        self.release(rows)?;
         if let Some(start) = self.start.take() {
             self.split(start.strip_prefix(BOM).unwrap_or(&start), false, rows)?;
         }
@@ -190,7 +237,13 @@ impl CsvDecoder {
                     // csv-core counts every `\n` it has read; the record ends on the line before
                     // a `\n` just consumed. Where it starts is worked out only for an error.
                     let end_line = self.core.line() - u64::from(ended_on_newline);
+                    let header_was_known = self.header.is_some();
                     self.complete_record(end_line, rows)?;
+                    if self.hold_after_header && !header_was_known && self.header.is_some() {
+                        self.hold_after_header = false;
+                        self.held = Some(input.to_vec());
+                        return Ok(());
+                    }
                 }
                 ReadRecordResult::End => {
                     self.finished = true;
@@ -230,7 +283,14 @@ impl CsvDecoder {
                 self.records += 1;
                 match self.decode_row(end_line) {
                     Ok(row) => rows.push_back(row),
-                    Err(error) => self.row_error = Some(error),
+                    Err(error) => {
+                        let cell = self.cell_named(&error);
+                        if let Err(error) =
+                            self.rejections.reject(self.meta.id, error, cell.as_deref())
+                        {
+                            self.row_error = Some(error);
+                        }
+                    }
                 }
                 Ok(())
             }
@@ -323,6 +383,18 @@ impl CsvDecoder {
                 ..position(self)
             })
         })
+    }
+
+    /// The cell of the record just completed in the column `error` names, as text.
+    fn cell_named(&self, error: &Error) -> Option<String> {
+        let header = self.header.as_ref()?;
+        let column = error.position()?.column.as_deref()?;
+        let index = header.names.iter().position(|name| name == column)?;
+        let record = CsvRecord::new(&self.output[..self.output_len], &self.ends[..self.ends_len]);
+        // Enough bytes for the characters a rejected row keeps, whatever their width.
+        let cell = record.get(index)?;
+        let kept = &cell[..cell.len().min(4 * 256)];
+        Some(String::from_utf8_lossy(kept).into_owned())
     }
 
     fn error(&self, kind: ErrorKind, message: impl Into<String>) -> Error {

@@ -89,6 +89,19 @@ pub(crate) fn quoted(text: &str) -> String {
     }
 }
 
+/// `text` cut to [`QUOTED_CHARS`] characters (the last one `…`), for keeping a bad cell
+/// beside a rejected row without keeping megabytes.
+pub(crate) fn cut_cell(text: &str) -> String {
+    match text.char_indices().nth(QUOTED_CHARS - 1) {
+        Some((end, _)) if text.chars().nth(QUOTED_CHARS).is_some() => {
+            let mut shown = text[..end].to_owned();
+            shown.push('…');
+            shown
+        }
+        _ => text.to_owned(),
+    }
+}
+
 /// Reads one value as `Some`, or `None` for an empty cell, whitespace or `null`.
 struct CellVisitor<T>(PhantomData<T>);
 
@@ -404,14 +417,29 @@ fn seconds_value(text: &str) -> Option<f64> {
 /// Decodes one CSV cell as `column` says, to find which cell of a record failed when the CSV
 /// deserializer does not say (it gives no field index for a decoder's own errors).
 pub(crate) fn check_cell(column: &ColumnMeta, text: &str) -> Result<(), String> {
-    type Text<'a> = serde::de::value::StrDeserializer<'a, serde::de::value::Error>;
-    fn run<'a, T, U>(
-        required: impl FnOnce(Text<'a>) -> Result<T, serde::de::value::Error>,
-        optional: impl FnOnce(Text<'a>) -> Result<U, serde::de::value::Error>,
+    if matches!(column.ty, ColumnType::List { .. }) {
+        // Splitting text never fails.
+        return Ok(());
+    }
+    check_value(
+        column,
+        serde::de::value::StrDeserializer::<serde::de::value::Error>::new(text),
+    )
+}
+
+/// Decodes one JSON value as `column` says, to find which property of a row failed (serde_json
+/// does not name it).
+pub(crate) fn check_json(column: &ColumnMeta, value: &serde_json::Value) -> Result<(), String> {
+    check_value(column, value)
+}
+
+fn check_value<'de, D: Deserializer<'de>>(column: &ColumnMeta, cell: D) -> Result<(), String> {
+    fn run<'de, D: Deserializer<'de>, T, U>(
+        required: fn(D) -> Result<T, D::Error>,
+        optional: fn(D) -> Result<U, D::Error>,
         is_optional: bool,
-        text: &'a str,
+        cell: D,
     ) -> Result<(), String> {
-        let cell = Text::new(text);
         let result = if is_optional {
             optional(cell).map(drop)
         } else {
@@ -421,14 +449,14 @@ pub(crate) fn check_cell(column: &ColumnMeta, text: &str) -> Result<(), String> 
     }
     let optional = column.optional;
     match column.ty {
-        ColumnType::Date => run(date, optional_date, optional, text),
-        ColumnType::DateTime => run(datetime, optional_datetime, optional, text),
-        ColumnType::String => run(string, optional_string, optional, text),
-        ColumnType::Integer => run(integer, optional_integer, optional, text),
-        ColumnType::Boolean => run(boolean, optional_boolean, optional, text),
-        ColumnType::Duration => run(duration, optional_duration, optional, text),
-        // Splitting text never fails.
-        ColumnType::List { .. } => Ok(()),
+        ColumnType::Date => run(date, optional_date, optional, cell),
+        ColumnType::DateTime => run(datetime, optional_datetime, optional, cell),
+        ColumnType::String => run(string, optional_string, optional, cell),
+        ColumnType::Integer => run(integer, optional_integer, optional, cell),
+        ColumnType::Boolean => run(boolean, optional_boolean, optional, cell),
+        ColumnType::Duration => run(duration, optional_duration, optional, cell),
+        // The separator only matters for splitting text, which never fails.
+        ColumnType::List { .. } => run(list::<'+', D>, optional_list::<'+', D>, optional, cell),
     }
 }
 

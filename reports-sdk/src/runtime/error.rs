@@ -35,6 +35,9 @@ pub enum ErrorKind {
     MissingColumn,
     /// A record or value could not be decoded (see [`Error::position`]).
     Decode,
+    /// A bound the client or reader sets on what it accepts was reached; the message names the
+    /// limit, its value and how to raise it.
+    Limit,
     /// Reading a report file from the caller's source, or writing the report to the caller's
     /// writer, failed.
     Io,

@@ -8,7 +8,25 @@ use std::collections::VecDeque;
 
 use serde_json::Value;
 
+use super::decode::check_json;
 use super::meta::ReportMeta;
+
+/// The first column of a JSON row that does not decode as the spec says, and its value as JSON
+/// text: what a rejected row or an error names (serde_json's own error names neither).
+pub(crate) fn culprit(meta: &ReportMeta, row: &Value) -> Option<(String, String)> {
+    let Value::Object(row) = row else {
+        return None;
+    };
+    meta.columns.iter().find_map(|column| {
+        let value = row.get(column.json).unwrap_or(&Value::Null);
+        if row.get(column.json).is_none() && column.optional {
+            return None;
+        }
+        check_json(column, value)
+            .err()
+            .map(|_| (column.header.to_owned(), value.to_string()))
+    })
+}
 
 /// The rows of one page's `value` items, in order.
 pub(crate) fn rows_of(meta: &ReportMeta, items: Vec<Value>) -> VecDeque<Value> {

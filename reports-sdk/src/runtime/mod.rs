@@ -28,6 +28,7 @@ mod meta;
 mod offline;
 mod parameter;
 mod reader;
+mod rejected;
 mod request;
 mod response;
 mod retry;
@@ -52,6 +53,7 @@ pub use meta::{
 pub use offline::read_csv;
 pub use parameter::{Argument, EnumParameter, ParseEnumError, parse_enum};
 pub use reader::{AsyncCsvReader, CsvReader};
+pub use rejected::{BadRows, RejectedRow};
 pub use request::{ConditionalRequest, ReportRequest};
 pub use response::{Fetched, NotModified, RawReport, ReportInfo, ReportRows, SchemaDrift};
 pub use retry::RetryPolicy;

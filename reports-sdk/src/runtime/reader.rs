@@ -19,6 +19,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
 use super::csv_rows::CsvDecoder;
 use super::error::{Error, ErrorKind};
 use super::meta::{Report, ReportMeta};
+use super::rejected::{BadRows, RejectedRow, Rejections};
 use super::response::SchemaDrift;
 use super::row::Row;
 
@@ -110,6 +111,19 @@ impl<R: Row, S: Read> CsvReader<R, S> {
     /// The report the file is checked against.
     pub fn meta(&self) -> &'static ReportMeta {
         self.core.meta
+    }
+
+    /// What to do with a row that does not decode; call it before reading the first row.
+    /// Default: [`BadRows::Fail`], the first bad row is the iteration's last item. With
+    /// [`BadRows::reject()`] bad rows are skipped and [`rejected`](Self::rejected) lists them.
+    pub fn on_bad_row(mut self, bad_rows: BadRows) -> Self {
+        self.core.on_bad_row(bad_rows);
+        self
+    }
+
+    /// The rows skipped so far under [`BadRows::Reject`], in file order.
+    pub fn rejected(&self) -> Vec<RejectedRow> {
+        self.core.rejections.snapshot()
     }
 }
 
@@ -223,6 +237,19 @@ impl<R: Row, S: AsyncRead + Unpin> AsyncCsvReader<R, S> {
         self.core.meta
     }
 
+    /// What to do with a row that does not decode; call it before reading the first row.
+    /// Default: [`BadRows::Fail`], the first bad row is the iteration's last item. With
+    /// [`BadRows::reject()`] bad rows are skipped and [`rejected`](Self::rejected) lists them.
+    pub fn on_bad_row(mut self, bad_rows: BadRows) -> Self {
+        self.core.on_bad_row(bad_rows);
+        self
+    }
+
+    /// The rows skipped so far under [`BadRows::Reject`], in file order.
+    pub fn rejected(&self) -> Vec<RejectedRow> {
+        self.core.rejections.snapshot()
+    }
+
     /// The next row, or `None` at the end (the same as `StreamExt::next`, without needing a
     /// futures crate).
     pub async fn next_row(&mut self) -> Option<Result<R, Error>> {
@@ -283,6 +310,8 @@ struct Core<R> {
     pending_error: Option<Error>,
     /// An error was handed out: the iteration is over.
     failed: bool,
+    /// Where rows that do not decode go under [`BadRows::Reject`].
+    rejections: Rejections,
 }
 
 impl<R: Row> Core<R> {
@@ -290,7 +319,8 @@ impl<R: Row> Core<R> {
         Core {
             meta,
             path,
-            decoder: Box::new(CsvDecoder::new(meta)),
+            decoder: Box::new(CsvDecoder::holding_rows(meta)),
+            rejections: Rejections::default(),
             queue: VecDeque::new(),
             buffer: vec![0; CHUNK_BYTES].into_boxed_slice(),
             drift: SchemaDrift::default(),
@@ -355,9 +385,21 @@ impl<R: Row> Core<R> {
         }
     }
 
+    /// Sets the policy for bad rows; the constructors stop decoding at the end of the header,
+    /// so it applies to every row.
+    fn on_bad_row(&mut self, bad_rows: BadRows) {
+        self.rejections = Rejections::new(bad_rows);
+        self.decoder.set_rejections(self.rejections.clone());
+    }
+
     fn step(&mut self) -> Step<R> {
         if self.failed {
             return Step::Ready(None);
+        }
+        if self.queue.is_empty() && self.decoder.holds_input() {
+            if let Err(error) = self.decoder.release(&mut self.queue) {
+                self.pending_error = Some(self.locate(error));
+            }
         }
         if let Some(row) = self.queue.pop_front() {
             return Step::Ready(Some(Ok(row)));

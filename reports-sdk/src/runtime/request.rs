@@ -9,6 +9,7 @@ use super::client::Client;
 use super::error::{Error, ErrorKind};
 use super::meta::{ApiVersion, FormMeta, Format, Report, ReportMeta};
 use super::parameter::{Argument, report_path};
+use super::rejected::BadRows;
 use super::response::{Fetched, NotModified, RawReport, ReportRows};
 use super::row::Row;
 use super::stream::{RowStream, write_raw};
@@ -32,6 +33,7 @@ pub struct ReportRequest<R> {
     pub(crate) raw_arguments: Option<String>,
     pub(crate) version: Option<ApiVersion>,
     pub(crate) format: Format,
+    pub(crate) bad_rows: BadRows,
     row: PhantomData<fn() -> R>,
 }
 
@@ -74,6 +76,7 @@ impl<R: Row> ReportRequest<R> {
             raw_arguments: None,
             version: None,
             format: Format::Csv,
+            bad_rows: BadRows::Fail,
             row: PhantomData,
         }
     }
@@ -89,6 +92,7 @@ impl<R: Row> ReportRequest<R> {
             raw_arguments: self.raw_arguments,
             version: self.version,
             format: self.format,
+            bad_rows: self.bad_rows,
             row: PhantomData,
         }
     }
@@ -115,6 +119,31 @@ impl<R: Row> ReportRequest<R> {
     /// Asks for this format (JSON is served by `beta` only). Default: CSV.
     pub fn format(mut self, format: Format) -> Self {
         self.format = format;
+        self
+    }
+
+    /// What to do with a row that does not decode. Default: [`BadRows::Fail`], the first bad
+    /// row fails the call (see [`BadRows`] for why). With [`BadRows::reject()`], bad rows are
+    /// skipped and listed in [`ReportRows::rejected`] (or [`RowStream::rejected`]), each with
+    /// its line, column, cell and reason.
+    ///
+    /// ```no_run
+    /// # async fn run(client: reports_sdk::Client) -> Result<(), reports_sdk::Error> {
+    /// use reports_sdk::{BadRows, Period};
+    ///
+    /// let report = client
+    ///     .office365_active_user_detail(Period::D7)
+    ///     .on_bad_row(BadRows::reject())
+    ///     .send()
+    ///     .await?;
+    /// for rejected in &report.rejected {
+    ///     eprintln!("skipped {rejected}");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn on_bad_row(mut self, bad_rows: BadRows) -> Self {
+        self.bad_rows = bad_rows;
         self
     }
 
@@ -175,8 +204,7 @@ impl<R: Row> ReportRequest<R> {
 
     /// Downloads the report and decodes every row.
     pub async fn send(self) -> Result<ReportRows<R>, Error> {
-        let (rows, info) = self.stream().await?.collect_rows().await?;
-        Ok(ReportRows { rows, info })
+        self.stream().await?.collect_rows().await
     }
 
     /// Starts the download and returns the rows as a stream, decoded as the body arrives.
@@ -184,7 +212,7 @@ impl<R: Row> ReportRequest<R> {
         let opened = self.open(None).await?;
         let etag = etag_of(&opened);
         let version = self.api_version();
-        RowStream::open(self.meta, self.client, opened, version, etag).await
+        RowStream::open(self.meta, self.client, opened, version, etag, self.bad_rows).await
     }
 
     /// Downloads the report as Graph served it: the CSV file, or for JSON one
@@ -304,10 +332,7 @@ impl<R: Row> ConditionalRequest<R> {
     /// Downloads and decodes every row, unless the report is unchanged.
     pub async fn send(self) -> Result<Fetched<ReportRows<R>>, Error> {
         Ok(match self.stream().await? {
-            Fetched::Modified(stream) => {
-                let (rows, info) = stream.collect_rows().await?;
-                Fetched::Modified(ReportRows { rows, info })
-            }
+            Fetched::Modified(stream) => Fetched::Modified(stream.collect_rows().await?),
             Fetched::NotModified(not_modified) => Fetched::NotModified(not_modified),
         })
     }
@@ -321,9 +346,16 @@ impl<R: Row> ConditionalRequest<R> {
         }
         let etag = etag_of(&opened);
         let version = request.api_version();
-        RowStream::open(request.meta, request.client, opened, version, etag)
-            .await
-            .map(Fetched::Modified)
+        RowStream::open(
+            request.meta,
+            request.client,
+            opened,
+            version,
+            etag,
+            request.bad_rows,
+        )
+        .await
+        .map(Fetched::Modified)
     }
 
     /// The report as served, unless it is unchanged.

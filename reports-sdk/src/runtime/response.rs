@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 
 use super::meta::{ApiVersion, ColumnMeta, Format, ReportMeta};
+use super::rejected::RejectedRow;
 
 /// The outcome of a request sent with `If-None-Match`: the report, or `304 Not Modified`.
 #[derive(Debug)]
@@ -160,6 +161,10 @@ pub struct ReportRows<R> {
     pub rows: Vec<R>,
     /// ETag, schema drift, refresh date and the report's metadata.
     pub info: ReportInfo,
+    /// The rows that did not decode, in file order, when the request was sent with
+    /// [`BadRows::Reject`](crate::BadRows::Reject) (always empty otherwise: the first bad row
+    /// fails the request).
+    pub rejected: Vec<RejectedRow>,
 }
 
 /// A report as Graph served it: the CSV file, or for JSON one `{"value":[...]}` document holding

@@ -17,7 +17,8 @@ use super::decode::iso_date;
 use super::error::{Error, ErrorKind, Position};
 use super::json_rows;
 use super::meta::{ApiVersion, Format, ReportMeta};
-use super::response::{ReportInfo, SchemaDrift};
+use super::rejected::{BadRows, RejectedRow, Rejections};
+use super::response::{ReportInfo, ReportRows, SchemaDrift};
 use super::row::Row;
 use super::transport::{Call, JsonPage, Opened};
 
@@ -28,10 +29,12 @@ const REFRESH_DATE_PROPERTY: &str = "reportRefreshDate";
 /// size.
 ///
 /// [`info`](Self::info) (ETag, schema drift, refresh date) is known before the first row.
-/// After an error the stream ends.
+/// After an error the stream ends. Under [`BadRows::Reject`] a row that does not decode is
+/// skipped instead, and [`rejected`](Self::rejected) lists it.
 pub struct RowStream<R> {
     info: ReportInfo,
     rows: BoxStream<'static, Result<R, Error>>,
+    rejections: Rejections,
 }
 
 impl<R> std::fmt::Debug for RowStream<R> {
@@ -49,7 +52,9 @@ impl<R: Row> RowStream<R> {
         opened: Opened,
         version: ApiVersion,
         etag: Option<String>,
+        bad_rows: BadRows,
     ) -> Result<Self, Error> {
+        let rejections = Rejections::new(bad_rows);
         // The format is what Graph served, which a beta JSON request answered by a CSV
         // download is not.
         let format = match opened {
@@ -60,7 +65,7 @@ impl<R: Row> RowStream<R> {
             Opened::Csv { body, span, .. } => State {
                 source: Source::Csv {
                     body,
-                    decoder: Box::new(CsvDecoder::new(meta)),
+                    decoder: Box::new(CsvDecoder::rejecting_into(meta, rejections.clone())),
                     done: false,
                     span,
                     bytes: 0,
@@ -70,6 +75,7 @@ impl<R: Row> RowStream<R> {
                 client,
                 pending_error: None,
                 failed: false,
+                rejections: rejections.clone(),
             },
             Opened::Json { page, .. } => State {
                 source: Source::Json {
@@ -83,6 +89,7 @@ impl<R: Row> RowStream<R> {
                 client,
                 pending_error: None,
                 failed: false,
+                rejections: rejections.clone(),
             },
             Opened::NotModified { .. } => {
                 return Err(Error::new(
@@ -106,7 +113,11 @@ impl<R: Row> RowStream<R> {
             state.next_row().await.map(|row| (row, state))
         })
         .boxed();
-        Ok(RowStream { info, rows })
+        Ok(RowStream {
+            info,
+            rows,
+            rejections,
+        })
     }
 
     /// ETag, schema drift, refresh date and the report's metadata.
@@ -120,6 +131,12 @@ impl<R: Row> RowStream<R> {
         self.rows.next().await
     }
 
+    /// The rows skipped so far under [`BadRows::Reject`], in file order (always empty under
+    /// [`BadRows::Fail`]). Once the stream has ended, every one.
+    pub fn rejected(&self) -> Vec<RejectedRow> {
+        self.rejections.snapshot()
+    }
+
     /// The same stream with each row turned into another type by `convert`.
     pub(crate) fn map_rows<U>(
         self,
@@ -129,16 +146,21 @@ impl<R: Row> RowStream<R> {
         RowStream {
             info: self.info,
             rows: self.rows.map(move |row| row.and_then(&mut convert)).boxed(),
+            rejections: self.rejections,
         }
     }
 
-    /// Reads every remaining row.
-    pub async fn collect_rows(mut self) -> Result<(Vec<R>, ReportInfo), Error> {
+    /// Reads every remaining row, with the rows rejected on the way.
+    pub async fn collect_rows(mut self) -> Result<ReportRows<R>, Error> {
         let mut rows = Vec::new();
         while let Some(row) = self.rows.next().await {
             rows.push(row?);
         }
-        Ok((rows, self.info))
+        Ok(ReportRows {
+            rows,
+            info: self.info,
+            rejected: self.rejections.take(),
+        })
     }
 }
 
@@ -198,6 +220,8 @@ struct State<R> {
     /// A failure met while reading ahead, handed out after the rows before it.
     pending_error: Option<Error>,
     failed: bool,
+    /// Where JSON rows that do not decode go (the CSV decoder holds its own handle).
+    rejections: Rejections,
 }
 
 impl<R: Row> State<R> {
@@ -342,20 +366,30 @@ impl<R: Row> State<R> {
                 } => {
                     if let Some(value) = values.pop_front() {
                         *record += 1;
-                        let position = Position {
+                        let culprit = json_rows::culprit(self.meta, &value);
+                        let err = match R::from_json(value) {
+                            Ok(row) => return Some(Ok(row)),
+                            Err(err) => err,
+                        };
+                        let (column, cell) = culprit.unzip();
+                        let error = Error::new(
+                            ErrorKind::Decode,
+                            match &column {
+                                Some(column) => format!("cannot decode column {column:?}: {err}"),
+                                None => format!("cannot decode a JSON row: {err}"),
+                            },
+                        )
+                        .with_report(self.meta.id)
+                        .with_position(Position {
                             line: None,
                             record: *record,
-                            column: None,
-                        };
-                        return Some(R::from_json(value).map_err(|err| {
-                            Error::new(
-                                ErrorKind::Decode,
-                                format!("cannot decode a JSON row: {err}"),
-                            )
-                            .with_report(self.meta.id)
-                            .with_position(position)
-                            .with_source(err)
-                        }));
+                            column,
+                        })
+                        .with_source(err);
+                        match self.rejections.reject(self.meta.id, error, cell.as_deref()) {
+                            Ok(()) => continue,
+                            Err(error) => return Some(Err(error)),
+                        }
                     }
                     let link = next_link.take()?;
                     match pages.next(&self.client, self.meta, &link).await {
