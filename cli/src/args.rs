@@ -41,6 +41,9 @@ pub struct Options {
     pub rows: Option<usize>,
     /// `--emulator`: the embedded emulator, whatever credentials are set.
     pub emulator: bool,
+    /// `--strict`: the first row that does not decode fails its report, instead of being
+    /// skipped and reported.
+    pub strict: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +58,7 @@ enum Flag {
     Out,
     Rows,
     Emulator,
+    Strict,
 }
 
 const FLAGS: &[(&str, Flag)] = &[
@@ -68,10 +72,11 @@ const FLAGS: &[(&str, Flag)] = &[
     ("--out", Flag::Out),
     ("--rows", Flag::Rows),
     ("--emulator", Flag::Emulator),
+    ("--strict", Flag::Strict),
 ];
 
 /// Flags that take no value.
-const SWITCHES: &[Flag] = &[Flag::Emulator];
+const SWITCHES: &[Flag] = &[Flag::Emulator, Flag::Strict];
 
 /// Reads the arguments after the program name. `--help` anywhere wins.
 pub fn parse(arguments: impl IntoIterator<Item = OsString>) -> Result<Command, Failure> {
@@ -142,6 +147,7 @@ pub fn parse(arguments: impl IntoIterator<Item = OsString>) -> Result<Command, F
             Flag::Out => options.out = Some(OutPath::parse(&value).map_err(Failure::usage)?),
             Flag::Rows => options.rows = Some(parse_rows(&value)?),
             Flag::Emulator => options.emulator = true,
+            Flag::Strict => options.strict = true,
         }
     }
     if options.period.is_some() && options.date.is_some() {

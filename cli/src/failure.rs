@@ -9,6 +9,8 @@ use std::process::ExitCode;
 const EXIT_USAGE: u8 = 2;
 /// Exit code for a failure while running.
 const EXIT_FAILED: u8 = 1;
+/// Exit code for a run that fetched every report but skipped rows that did not decode.
+const EXIT_ROWS_REJECTED: u8 = 3;
 
 /// What stopped the command.
 #[derive(Debug)]
@@ -22,6 +24,14 @@ pub enum Failure {
     Other(Box<dyn Error + Send + Sync>),
     /// Stdout was closed (e.g. piped into `head`): whoever reads it has seen enough.
     StdoutClosed,
+    /// Every report was fetched and every good row written, but this many rows did not decode
+    /// (each was reported on stderr as it was met).
+    RowsRejected {
+        /// Rows skipped.
+        rows: usize,
+        /// Reports (forms) with at least one.
+        reports: usize,
+    },
 }
 
 impl Failure {
@@ -60,6 +70,13 @@ impl Failure {
                 ExitCode::from(EXIT_FAILED)
             }
             Failure::StdoutClosed => ExitCode::SUCCESS,
+            Failure::RowsRejected { rows, reports } => {
+                let _ = writeln!(
+                    stderr,
+                    "graph-reports: {rows} row(s) of {reports} report(s) did not decode and were skipped (listed above); every other row was fetched and written. --strict makes the first bad row fail its report instead"
+                );
+                ExitCode::from(EXIT_ROWS_REJECTED)
+            }
         }
     }
 }

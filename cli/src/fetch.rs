@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use reports_sdk::{Argument, Client, Format, ReportInfo, ReportMeta};
+use reports_sdk::{Argument, BadRows, Client, Format, RejectedRow, ReportInfo, ReportMeta};
 
 use crate::failure::Failure;
 use crate::output::RowSink;
@@ -31,25 +31,37 @@ pub struct Downloaded {
     pub preview: Vec<serde_json::Value>,
     /// The file the rows were written to.
     pub written_to: Option<PathBuf>,
+    /// Rows that did not decode and were skipped (none with `--strict`, where the first one
+    /// fails the call).
+    pub rejected: Vec<RejectedRow>,
 }
 
 /// Makes `call`, asking for `format`. Rows are typed by the SDK (the report is in its catalogue)
-/// and handed over as maps keyed by CSV header.
-pub async fn fetch(client: &Client, call: &Call, format: Format) -> Result<Downloaded, Failure> {
+/// and handed over as maps keyed by CSV header. Rows that do not decode are skipped and
+/// returned in [`Downloaded::rejected`], unless `strict`, where the first one fails the call.
+pub async fn fetch(
+    client: &Client,
+    call: &Call,
+    format: Format,
+    strict: bool,
+) -> Result<Downloaded, Failure> {
+    let bad_rows = if strict {
+        BadRows::Fail
+    } else {
+        BadRows::reject()
+    };
     let request = client
         .report(call.meta.id)?
         .request(call.form, call.arguments.clone())?
-        .format(format);
+        .format(format)
+        .on_bad_row(bad_rows);
     let meta = call.meta;
     let path = request.path();
     let mut progress = Progress::on_stderr(meta.id);
     let mut stream = request.stream().await?;
     let info = stream.info().clone();
     let mut sink = match &call.out {
-        Some(out) => {
-            let headers = meta.columns.iter().map(|column| column.header).collect();
-            Some(RowSink::create(out, headers).await?)
-        }
+        Some(out) => Some(RowSink::create(out, meta).await?),
         None => None,
     };
     let mut rows = 0u64;
@@ -86,6 +98,7 @@ pub async fn fetch(client: &Client, call: &Call, format: Format) -> Result<Downl
         }
         None => None,
     };
+    let rejected = stream.rejected();
     Ok(Downloaded {
         meta,
         form: call.form,
@@ -95,5 +108,6 @@ pub async fn fetch(client: &Client, call: &Call, format: Format) -> Result<Downl
         rows,
         preview,
         written_to,
+        rejected,
     })
 }

@@ -28,6 +28,9 @@ FLAGS:
                        a line). With several reports, one file each: out.<report id>.csv.
     --emulator         Use the embedded emulator even with credentials set; allows --out.
     --rows N           Rows per report in the emulator (emulator only). Default: 25.
+    --strict           Fail a report on its first row that does not decode. Default: skip
+                       such a row, list it on stderr (line, column, reason), write the
+                       others, and exit with 3.
     -h, --help         Show this text.
 
 Without --period or --date every parameter form of a report is fetched, with the first
@@ -37,6 +40,7 @@ ignore both flags.
 EXIT CODES:
     0  every report was fetched    1  a report or the sign-in failed
     2  bad command line or credentials (nothing was sent)
+    3  every report was fetched, but some rows did not decode and were skipped
 
 EXAMPLES:
     cargo reports

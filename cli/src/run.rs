@@ -29,13 +29,20 @@ pub async fn run(options: Options, credentials: Option<Credentials>) -> Result<(
     let mut forms = 0;
     let mut rows = 0;
     let mut skipped = plan.skipped.len();
+    let mut rejected_rows = 0;
+    let mut rejected_reports = 0;
     for (meta, reason) in &plan.skipped {
         print(&summary::skipped_block(meta, reason))?;
     }
     for call in &plan.calls {
-        match fetch::fetch(client, call, options.format).await {
+        match fetch::fetch(client, call, options.format, options.strict).await {
             Ok(downloaded) => {
                 print(&summary::report_block(&downloaded))?;
+                if !downloaded.rejected.is_empty() {
+                    rejected_rows += downloaded.rejected.len();
+                    rejected_reports += 1;
+                    print_error(&summary::rejected_lines(&downloaded));
+                }
                 forms += 1;
                 rows += downloaded.rows;
                 if !reports.contains(&call.meta.id) {
@@ -54,7 +61,19 @@ pub async fn run(options: Options, credentials: Option<Credentials>) -> Result<(
         }
     }
     print(&summary::total(reports.len(), forms, rows, skipped))?;
+    if rejected_rows > 0 {
+        return Err(Failure::RowsRejected {
+            rows: rejected_rows,
+            reports: rejected_reports,
+        });
+    }
     Ok(())
+}
+
+/// Writes to stderr; a failure to do so leaves nothing better to do than going on.
+fn print_error(text: &str) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr.write_all(text.as_bytes());
 }
 
 /// Writes to stdout as soon as each block is ready, so a long run shows its progress.

@@ -88,7 +88,29 @@ pub fn report_block(downloaded: &Downloaded) -> String {
     if let Some(path) = &downloaded.written_to {
         field("written", path.display().to_string());
     }
+    if !downloaded.rejected.is_empty() {
+        field(
+            "rejected",
+            format!(
+                "{} row(s) did not decode and were skipped (listed on stderr)",
+                downloaded.rejected.len()
+            ),
+        );
+    }
     text.push_str(&preview(meta, downloaded));
+    text
+}
+
+/// One stderr line per rejected row: the report, the line and row, the column and the reason.
+pub fn rejected_lines(downloaded: &Downloaded) -> String {
+    let mut text = String::new();
+    for rejected in &downloaded.rejected {
+        let _ = writeln!(
+            text,
+            "graph-reports: {}: skipped {rejected}",
+            downloaded.meta.id
+        );
+    }
     text
 }
 

@@ -192,6 +192,8 @@ pub struct DataOptions {
     pub today: NaiveDate,
     /// Columns added, dropped or reordered.
     pub drift: Drift,
+    /// Every Nth row (0: none) leaves its first required count empty.
+    pub blank_counts_every: usize,
 }
 
 /// The table for one report call. `arguments` are the call's `(name, value)` pairs as written
@@ -237,6 +239,17 @@ pub fn generate(
                 .collect()
         })
         .collect();
+    if options.blank_counts_every > 0 {
+        let first_count = columns.iter().position(|(_, column)| {
+            column.is_some_and(|column| column.ty == ColumnType::Integer && !column.optional)
+        });
+        if let Some(index) = first_count {
+            let every = options.blank_counts_every;
+            for row in rows.iter_mut().skip(every - 1).step_by(every) {
+                row[index] = Cell::Empty;
+            }
+        }
+    }
     // Where beta JSON nests rows under an item (a user, a team), Graph serves several rows per
     // item: every odd row repeats the item's own values of the row before, so the JSON item
     // holds two nested elements.

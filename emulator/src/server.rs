@@ -158,6 +158,9 @@ pub struct Faults {
     pub truncate_downloads: bool,
     /// Mint the first N download links already expired.
     pub expire_first_links: u32,
+    /// Every Nth row (0: none) leaves its first required count empty (`null` in JSON), as
+    /// tenants' files sometimes do though the spec says the column always holds a number.
+    pub blank_counts_every: usize,
     /// Missing admin consent: the token endpoint still issues tokens, but report calls made
     /// with one get `403` `Authorization_RequestDenied` (the static token is unaffected).
     pub forbid_issued_tokens: bool,
@@ -360,6 +363,7 @@ impl Shared {
             rows: self.config.rows,
             today: self.config.today,
             drift: self.config.drift,
+            blank_counts_every: self.config.faults.blank_counts_every,
         }
     }
 }

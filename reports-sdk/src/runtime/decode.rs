@@ -460,6 +460,36 @@ fn check_value<'de, D: Deserializer<'de>>(column: &ColumnMeta, cell: D) -> Resul
     }
 }
 
+/// The items of a list cell (see [`List`] for the rule).
+pub(crate) fn split_list(text: &str, separator: char) -> Vec<String> {
+    let text = text.trim();
+    let mut items = Vec::new();
+    let mut push = |item: &str| {
+        let item = item.trim();
+        if !item.is_empty() {
+            items.push(item.to_owned());
+        }
+    };
+    let mut start = 0;
+    for (index, found) in text.match_indices(separator) {
+        let after = index + found.len();
+        let spaced = text[..index]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_whitespace)
+            || text[after..]
+                .chars()
+                .next()
+                .is_some_and(char::is_whitespace);
+        if !spaced {
+            push(&text[start..index]);
+            start = after;
+        }
+    }
+    push(&text[start..]);
+    items
+}
+
 /// A `list` column's items; `SEPARATOR` comes from the spec.
 pub(crate) struct List<const SEPARATOR: char>(pub(crate) Vec<String>);
 
@@ -474,32 +504,7 @@ impl<const SEPARATOR: char> Cell for List<SEPARATOR> {
     const INFER: bool = false;
 
     fn from_text(text: &str) -> Result<Self, String> {
-        let text = text.trim();
-        let mut items = Vec::new();
-        let mut push = |item: &str| {
-            let item = item.trim();
-            if !item.is_empty() {
-                items.push(item.to_owned());
-            }
-        };
-        let mut start = 0;
-        for (index, separator) in text.match_indices(SEPARATOR) {
-            let after = index + separator.len();
-            let spaced = text[..index]
-                .chars()
-                .next_back()
-                .is_some_and(char::is_whitespace)
-                || text[after..]
-                    .chars()
-                    .next()
-                    .is_some_and(char::is_whitespace);
-            if !spaced {
-                push(&text[start..index]);
-                start = after;
-            }
-        }
-        push(&text[start..]);
-        Ok(List(items))
+        Ok(List(split_list(text, SEPARATOR)))
     }
 
     fn empty() -> Result<Self, String> {

@@ -407,6 +407,27 @@ pub enum ColumnType {
 }
 
 impl ColumnType {
+    /// The items of a CSV cell of a `list` column, split as the decoder splits them: at a
+    /// separator with no whitespace next to it (`ENTERPRISE MOBILITY + SECURITY E5` is one
+    /// item), items trimmed and empty ones dropped. `None` for a column of another type.
+    ///
+    /// ```
+    /// use reports_sdk::ColumnType;
+    ///
+    /// let list = ColumnType::List { separator: '+' };
+    /// assert_eq!(
+    ///     list.split_list("OFFICE 365 E3+ENTERPRISE MOBILITY + SECURITY E5"),
+    ///     Some(vec!["OFFICE 365 E3".to_owned(), "ENTERPRISE MOBILITY + SECURITY E5".to_owned()])
+    /// );
+    /// assert_eq!(ColumnType::String.split_list("a+b"), None);
+    /// ```
+    pub fn split_list(self, text: &str) -> Option<Vec<String>> {
+        match self {
+            ColumnType::List { separator } => Some(super::decode::split_list(text, separator)),
+            _ => None,
+        }
+    }
+
     /// The type's name in the spec's `type:` key (`date`, `datetime`, `string`, `integer`,
     /// `boolean`, `duration`, `list`).
     pub fn spec_name(self) -> &'static str {

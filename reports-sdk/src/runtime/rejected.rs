@@ -73,12 +73,22 @@ impl RejectedRow {
     /// of the column the error names.
     pub(crate) fn from_error(error: &Error, cell: Option<&str>) -> RejectedRow {
         let position = error.position();
+        let column = position.and_then(|at| at.column.clone());
+        // The row keeps its column apart: the reason need not name it again.
+        let reason = column
+            .as_ref()
+            .and_then(|column| {
+                error
+                    .message()
+                    .strip_prefix(&format!("cannot decode column {column:?}: "))
+            })
+            .unwrap_or(error.message());
         RejectedRow {
             line: position.and_then(|at| at.line),
             record: position.map_or(0, |at| at.record),
-            column: position.and_then(|at| at.column.clone()),
+            column,
             cell: cell.map(cut_cell),
-            reason: error.message().to_owned(),
+            reason: reason.to_owned(),
         }
     }
 }
