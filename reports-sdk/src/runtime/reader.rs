@@ -35,7 +35,9 @@ const CHUNK_BYTES: usize = 64 * 1024;
 /// there, as [`read_csv`](crate::read_csv) does, and [`drift`](Self::drift) is known before the
 /// first row. The iterator then yields the rows in file order; a row that does not decode, or a
 /// read that fails ([`ErrorKind::Io`](crate::ErrorKind::Io), the [`std::io::Error`] as its
-/// `source()`), comes after the rows before it, and ends the iteration.
+/// `source()`), comes after the rows before it, and ends the iteration. With
+/// [`on_bad_row(BadRows::reject())`](Self::on_bad_row), rows that do not decode are skipped
+/// instead and listed by [`rejected`](Self::rejected).
 ///
 /// ```
 /// use reports_sdk::CsvReader;
