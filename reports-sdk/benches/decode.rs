@@ -15,7 +15,12 @@
 //!   download of the same file (generated on the fly when `stream` runs alone, so the peak RSS
 //!   printed is the client's).
 //!
-//! Each prints the median of several runs, throughput and its ratio to `raw` in the same run.
+//! - `stream` also times the same download written to a sink without decoding: the transport's
+//!   share of the stream's time.
+//!
+//! The ways run interleaved, one run of each per round, so a change in the machine's speed hits
+//! them alike. Each prints its median time, throughput, and its ratio to `raw` as the median of
+//! the ratios within each round.
 //! Naming one shape and one way runs only that, and prints the process's peak RSS, e.g.
 //! `cargo bench -p reports-sdk --bench decode -- 1000000 detail stream`.
 
@@ -32,7 +37,7 @@ use std::time::{Duration, Instant};
 use reports_sdk::office365::{Office365ActiveUserDetailRow, Office365ServicesUserCountsRow};
 use reports_sdk::{Client, CsvReader, Period};
 
-const RUNS: usize = 5;
+const RUNS: usize = 7;
 
 const DETAIL_HEADER: &str = "Report Refresh Date,User Principal Name,Display Name,Is Deleted,Deleted Date,Has Exchange License,Has OneDrive License,Has SharePoint License,Has Skype For Business License,Has Yammer License,Has Teams License,Exchange Last Activity Date,OneDrive Last Activity Date,SharePoint Last Activity Date,Skype For Business Last Activity Date,Yammer Last Activity Date,Teams Last Activity Date,Exchange License Assign Date,OneDrive License Assign Date,SharePoint License Assign Date,Skype For Business License Assign Date,Yammer License Assign Date,Teams License Assign Date,Assigned Products";
 const COUNTS_HEADER: &str = "Report Refresh Date,Exchange Active,Exchange Inactive,OneDrive Active,OneDrive Inactive,SharePoint Active,SharePoint Inactive,Skype For Business Active,Skype For Business Inactive,Yammer Active,Yammer Inactive,Teams Active,Teams Inactive,Office 365 Active,Office 365 Inactive,Report Period";
@@ -133,34 +138,53 @@ fn median(mut samples: Vec<Duration>) -> Duration {
     samples[samples.len() / 2]
 }
 
-fn measure(
-    name: &str,
-    bytes: usize,
-    baseline: Option<Duration>,
-    mut run: impl FnMut() -> usize,
-) -> Duration {
-    let expected = run();
-    let samples = (0..RUNS)
-        .map(|_| {
+/// One way of reading a file: its label, and a run that returns the rows it read.
+type Way<'a> = (&'static str, Box<dyn FnMut() -> usize + 'a>);
+
+/// Times every way `RUNS` times, interleaved (one run of each way per round), so a change in
+/// the machine's speed during the benchmark (a shared host, a CPU clocking down) hits every
+/// way alike. Prints each way's median time and its ratio to the first way (the baseline),
+/// as the median of the ratios measured within each round.
+fn measure(bytes: usize, mut ways: Vec<Way<'_>>) {
+    let expected: Vec<usize> = ways.iter_mut().map(|(_, run)| run()).collect();
+    let mut samples: Vec<Vec<Duration>> = vec![Vec::new(); ways.len()];
+    for _ in 0..RUNS {
+        for (index, (_, run)) in ways.iter_mut().enumerate() {
             let started = Instant::now();
             let rows = black_box(run());
-            let elapsed = started.elapsed();
-            assert_eq!(rows, expected);
-            elapsed
-        })
-        .collect();
-    let time = median(samples);
-    let ratio = baseline.map_or_else(
-        || "baseline".to_owned(),
-        |baseline| format!("{:.2}x raw", time.as_secs_f64() / baseline.as_secs_f64()),
-    );
-    println!(
-        "  {name:<40} {:>9.1} ms {:>8.1} MB/s {:>11.0} rows/s  {ratio}",
-        time.as_secs_f64() * 1e3,
-        bytes as f64 / 1e6 / time.as_secs_f64(),
-        expected as f64 / time.as_secs_f64(),
-    );
-    time
+            samples[index].push(started.elapsed());
+            assert_eq!(rows, expected[index]);
+        }
+    }
+    let baseline_is_raw = ways
+        .first()
+        .is_some_and(|(name, _)| name.ends_with("(raw)"));
+    for (index, (name, _)) in ways.iter().enumerate() {
+        let time = median(samples[index].clone());
+        let ratio = if index == 0 && baseline_is_raw {
+            "baseline".to_owned()
+        } else if baseline_is_raw {
+            let ratios: Vec<f64> = samples[index]
+                .iter()
+                .zip(&samples[0])
+                .map(|(way, raw)| way.as_secs_f64() / raw.as_secs_f64())
+                .collect();
+            format!("{:.2}x raw", median_f64(ratios))
+        } else {
+            String::new()
+        };
+        println!(
+            "  {name:<40} {:>9.1} ms {:>8.1} MB/s {:>11.0} rows/s  {ratio}",
+            time.as_secs_f64() * 1e3,
+            bytes as f64 / 1e6 / time.as_secs_f64(),
+            expected[index] as f64 / time.as_secs_f64(),
+        );
+    }
+}
+
+fn median_f64(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
 fn raw(file: &[u8]) -> usize {
@@ -266,6 +290,26 @@ async fn stream(client: &Client, shape: Shape) -> usize {
     }
 }
 
+/// Downloads the report as `.stream()` does, into a sink: the transport's share of the
+/// stream's time. Returns `rows`, checked against the bytes written.
+async fn download_only(client: &Client, shape: Shape, rows: usize) -> usize {
+    let mut sink = tokio::io::sink();
+    let written = match shape {
+        Shape::Detail => client
+            .office365_active_user_detail(Period::D7)
+            .write_to(&mut sink)
+            .await
+            .unwrap(),
+        Shape::Counts => client
+            .office365_services_user_counts(Period::D7)
+            .write_to(&mut sink)
+            .await
+            .unwrap(),
+    };
+    assert!(written > 0);
+    rows
+}
+
 /// The process's peak resident set (Linux `VmHWM`), if it can be read.
 fn peak_rss() -> Option<String> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -309,33 +353,32 @@ fn main() {
             file.len()
         };
         println!(
-            "{} x {rows} rows, {:.1} MB, median of {RUNS} runs each:",
+            "{} x {rows} rows, {:.1} MB, median of {RUNS} interleaved runs each:",
             shape.name(),
             bytes as f64 / 1e6
         );
-        let baseline = runs("raw")
-            .then(|| measure("csv::ByteRecord, reused (raw)", bytes, None, || raw(&file)));
+        let mut ways: Vec<Way<'_>> = Vec::new();
+        let file = &file;
+        if runs("raw") {
+            ways.push(("csv::ByteRecord, reused (raw)", Box::new(|| raw(file))));
+        }
         if runs("sdk") {
-            measure(
+            ways.push((
                 "generated decoder (CsvReader)",
-                bytes,
-                baseline,
-                || match shape {
-                    Shape::Detail => sdk::<Office365ActiveUserDetailRow>(&file),
-                    Shape::Counts => sdk::<Office365ServicesUserCountsRow>(&file),
-                },
-            );
+                Box::new(move || match shape {
+                    Shape::Detail => sdk::<Office365ActiveUserDetailRow>(file),
+                    Shape::Counts => sdk::<Office365ServicesUserCountsRow>(file),
+                }),
+            ));
         }
         if runs("serde") {
-            measure(
+            ways.push((
                 "csv + serde into the typed row",
-                bytes,
-                baseline,
-                || match shape {
-                    Shape::Detail => serde::<Office365ActiveUserDetailRow>(&file),
-                    Shape::Counts => serde::<Office365ServicesUserCountsRow>(&file),
-                },
-            );
+                Box::new(move || match shape {
+                    Shape::Detail => serde::<Office365ActiveUserDetailRow>(file),
+                    Shape::Counts => serde::<Office365ServicesUserCountsRow>(file),
+                }),
+            ));
         }
         if runs("stream") {
             let served = (!file.is_empty()).then(|| bytes::Bytes::from(file.clone()));
@@ -345,10 +388,19 @@ fn main() {
                 .token("bench")
                 .build()
                 .unwrap();
-            measure(".stream() from 127.0.0.1 (302)", bytes, baseline, || {
-                runtime.block_on(stream(&client, shape))
-            });
+            let runtime = &runtime;
+            let download = client.clone();
+            ways.push((
+                ".stream() from 127.0.0.1 (302)",
+                Box::new(move || runtime.block_on(stream(&client, shape))),
+            ));
+            // The same download with no decoding: what the transport alone costs.
+            ways.push((
+                "  the download alone (write_to a sink)",
+                Box::new(move || runtime.block_on(download_only(&download, shape, rows))),
+            ));
         }
+        measure(bytes, ways);
     }
     if shape_asked.is_some() && way_asked.is_some() {
         println!(

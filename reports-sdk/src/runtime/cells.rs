@@ -96,6 +96,10 @@ impl CsvColumns {
         // A record shorter than the header is refused before rows are decoded, except for
         // reports with ragged rows, whose missing trailing cells are empty.
         let bytes = record.get(position).unwrap_or_default();
+        // Most reports leave many cells empty (dates of activity that did not happen).
+        if bytes.is_empty() {
+            return Ok(None);
+        }
         if let Some(value) = T::fast(bytes) {
             return Ok(Some(value));
         }

@@ -471,8 +471,22 @@ pub(crate) fn split_list(text: &str, separator: char) -> Vec<String> {
         }
     };
     let mut start = 0;
-    for (index, found) in text.match_indices(separator) {
-        let after = index + found.len();
+    let bytes = text.as_bytes();
+    // An ASCII separator (every report's) is found byte by byte: a UTF-8 continuation or
+    // leading byte is never ASCII, so a match is always the whole character.
+    let separator_byte = u8::try_from(separator).ok().filter(u8::is_ascii);
+    let found = |from: usize| -> Option<usize> {
+        match separator_byte {
+            Some(byte) => bytes[from..]
+                .iter()
+                .position(|candidate| *candidate == byte)
+                .map(|offset| from + offset),
+            None => text[from..].find(separator).map(|offset| from + offset),
+        }
+    };
+    let mut from = 0;
+    while let Some(index) = found(from) {
+        let after = index + separator.len_utf8();
         let spaced = text[..index]
             .chars()
             .next_back()
@@ -485,6 +499,7 @@ pub(crate) fn split_list(text: &str, separator: char) -> Vec<String> {
             push(&text[start..index]);
             start = after;
         }
+        from = after;
     }
     push(&text[start..]);
     items

@@ -7,7 +7,8 @@ use std::task::{Context, Poll};
 
 use futures_core::Stream;
 use futures_util::StreamExt;
-use futures_util::stream::{self, BoxStream};
+use futures_util::future::BoxFuture;
+use futures_util::stream::BoxStream;
 use reqwest::Response;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
@@ -109,9 +110,10 @@ impl<R: Row> RowStream<R> {
             drift,
             refresh_date,
         };
-        let rows = stream::unfold(state, |mut state| async move {
-            state.next_row().await.map(|row| (row, state))
-        })
+        let rows = Rows {
+            state: Some(state),
+            pulling: None,
+        }
         .boxed();
         Ok(RowStream {
             info,
@@ -171,6 +173,56 @@ impl<R> Stream for RowStream<R> {
         self.rows.as_mut().poll_next(cx)
     }
 }
+
+/// The rows of an open report as a [`Stream`]. A row already decoded is handed out straight
+/// from the queue; only when the queue is empty does a future read on (the next network chunk
+/// or JSON page), owning the state until it is done. So a row costs a queue pop, not a
+/// future.
+struct Rows<R> {
+    /// The state, while no read is in flight.
+    state: Option<State<R>>,
+    /// The read in flight, which hands the state back with the next item.
+    pulling: Option<BoxFuture<'static, (State<R>, Option<Result<R, Error>>)>>,
+}
+
+impl<R: Row> Stream for Rows<R> {
+    type Item = Result<R, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        if let Some(state) = &mut this.state {
+            // Rows decoded before a failure come first, as `State::produce` hands them out.
+            if !state.failed
+                && let Some(row) = state.queue.pop_front()
+            {
+                return Poll::Ready(Some(Ok(row)));
+            }
+        }
+        if this.pulling.is_none() {
+            let Some(mut state) = this.state.take() else {
+                return Poll::Ready(None);
+            };
+            this.pulling = Some(Box::pin(async move {
+                let item = state.next_row().await;
+                (state, item)
+            }));
+        }
+        let Some(pulling) = &mut this.pulling else {
+            return Poll::Ready(None);
+        };
+        match pulling.as_mut().poll(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready((state, item)) => {
+                this.pulling = None;
+                this.state = Some(state);
+                Poll::Ready(item)
+            }
+        }
+    }
+}
+
+// No row is pinned: the state is moved in and out of the read in flight.
+impl<R> Unpin for Rows<R> {}
 
 enum Source {
     Csv {
