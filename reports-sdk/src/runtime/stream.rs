@@ -182,8 +182,11 @@ struct Rows<R> {
     /// The state, while no read is in flight.
     state: Option<State<R>>,
     /// The read in flight, which hands the state back with the next item.
-    pulling: Option<BoxFuture<'static, (State<R>, Option<Result<R, Error>>)>>,
+    pulling: Option<Pull<R>>,
 }
+
+/// A read on: the state back, and the next item (or the end).
+type Pull<R> = BoxFuture<'static, (State<R>, Option<Result<R, Error>>)>;
 
 impl<R: Row> Stream for Rows<R> {
     type Item = Result<R, Error>;
