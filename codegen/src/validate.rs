@@ -88,6 +88,7 @@ pub const RESERVED_TYPE_NAMES: &[&str] = &[
     "Fetched",
     "FormMeta",
     "Format",
+    "Limits",
     "NotModified",
     "ParameterKind",
     "ParameterMeta",

@@ -6,6 +6,7 @@ use std::time::Duration;
 use super::auth::{Secret, SharedTokenProvider, StaticToken, TokenProvider};
 use super::credentials::ClientSecretCredential;
 use super::error::{Error, ErrorKind};
+use super::limits::Limits;
 use super::meta::{ApiVersion, Cloud};
 use super::retry::RetryPolicy;
 use super::sign_in::Credentials;
@@ -32,6 +33,7 @@ pub(crate) struct ClientConfig {
     pub(crate) download: reqwest::Client,
     pub(crate) timeout: Duration,
     pub(crate) retry: RetryPolicy,
+    pub(crate) limits: Limits,
 }
 
 impl std::fmt::Debug for Client {
@@ -44,6 +46,7 @@ impl std::fmt::Debug for Client {
             .field("token", &inner.token.as_ref().map(|_| "[redacted]"))
             .field("timeout", &inner.timeout)
             .field("retry", &inner.retry)
+            .field("limits", &inner.limits)
             .finish_non_exhaustive()
     }
 }
@@ -85,6 +88,7 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     read_timeout: Duration,
     retry: RetryPolicy,
+    limits: Limits,
 }
 
 impl Default for ClientBuilder {
@@ -102,6 +106,7 @@ impl Default for ClientBuilder {
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(60),
             retry: RetryPolicy::default(),
+            limits: Limits::default(),
         }
     }
 }
@@ -245,6 +250,13 @@ impl ClientBuilder {
         self
     }
 
+    /// Bounds on what one call may take: fields and bytes per record, bytes per JSON page,
+    /// pages per report, and the whole call's deadline. Default: [`Limits::default`].
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
     /// Builds the client. Fails only if the TLS backend cannot be initialised.
     pub fn build(self) -> Result<Client, Error> {
         let base_url = self
@@ -303,6 +315,7 @@ impl ClientBuilder {
                 download,
                 timeout: self.timeout,
                 retry: self.retry,
+                limits: self.limits,
             }),
         })
     }

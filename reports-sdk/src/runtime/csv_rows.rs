@@ -11,6 +11,7 @@ use csv_core::ReadRecordResult;
 use super::cells::{CsvColumns, CsvRecord};
 use super::decode::{check_cell, iso_date};
 use super::error::{Error, ErrorKind, Position};
+use super::limits::Limits;
 use super::meta::{Format, Report, ReportMeta};
 use super::rejected::Rejections;
 use super::response::SchemaDrift;
@@ -49,6 +50,13 @@ pub(crate) struct CsvDecoder {
     hold_after_header: bool,
     /// Input after the header, not decoded yet.
     held: Option<Vec<u8>>,
+    /// Bounds on fields and bytes per record.
+    #[allow(dead_code, reason = "being wired in: issue 10")]
+    limits: Limits,
+    /// Whether the input is a download, whose last record must end with a line break (a body
+    /// that stops inside a record was cut short).
+    #[allow(dead_code, reason = "being wired in: issue 10")]
+    download: bool,
 }
 
 #[derive(Debug)]
@@ -61,13 +69,17 @@ struct Header {
 }
 
 impl CsvDecoder {
-    /// A decoder that fails on the first bad row.
+    /// A decoder of a file that fails on the first bad row.
     pub(crate) fn new(meta: &'static ReportMeta) -> Self {
-        Self::rejecting_into(meta, Rejections::default())
+        Self::rejecting_into(meta, Rejections::default(), Limits::default())
     }
 
-    /// A decoder that treats bad rows as `rejections` says.
-    pub(crate) fn rejecting_into(meta: &'static ReportMeta, rejections: Rejections) -> Self {
+    /// A decoder of a file that treats bad rows as `rejections` says, within `limits`.
+    pub(crate) fn rejecting_into(
+        meta: &'static ReportMeta,
+        rejections: Rejections,
+        limits: Limits,
+    ) -> Self {
         CsvDecoder {
             meta,
             core: csv_core::Reader::new(),
@@ -85,7 +97,15 @@ impl CsvDecoder {
             rejections,
             hold_after_header: false,
             held: None,
+            limits,
+            download: false,
         }
+    }
+
+    /// The same decoder for a download: a body that stops inside a record was cut short.
+    pub(crate) fn for_download(mut self) -> Self {
+        self.download = true;
+        self
     }
 
     /// A decoder that stops at the end of the header, holding what follows it until the next

@@ -24,6 +24,7 @@ mod fixtures;
 #[cfg(test)]
 mod fixtures_test;
 mod json_rows;
+mod limits;
 mod meta;
 mod offline;
 mod parameter;
@@ -46,6 +47,7 @@ pub use cells::{CsvColumns, CsvRecord};
 pub use client::{Client, ClientBuilder};
 pub use credentials::{ClientSecretCredential, ClientSecretCredentialBuilder, SignInError};
 pub use error::{Error, ErrorKind, Position, ServiceError};
+pub use limits::Limits;
 pub use meta::{
     ApiVersion, Cloud, ColumnMeta, ColumnType, CsvDelivery, FormMeta, Format, ParameterKind,
     ParameterMeta, Permissions, Report, ReportMeta, UnknownName, VersionMeta,

@@ -66,7 +66,10 @@ impl<R: Row> RowStream<R> {
             Opened::Csv { body, span, .. } => State {
                 source: Source::Csv {
                     body,
-                    decoder: Box::new(CsvDecoder::rejecting_into(meta, rejections.clone())),
+                    decoder: Box::new(
+                        CsvDecoder::rejecting_into(meta, rejections.clone(), client.inner.limits)
+                            .for_download(),
+                    ),
                     done: false,
                     span,
                     bytes: 0,
