@@ -92,7 +92,6 @@ pub const RESERVED_TYPE_NAMES: &[&str] = &[
     "NotModified",
     "ParameterKind",
     "ParameterMeta",
-    "ParseEnumError",
     "Permissions",
     "Position",
     "RawReport",

@@ -40,10 +40,10 @@ pub use runtime::{
     ClientBuilder, ClientSecretCredential, ClientSecretCredentialBuilder, Cloud, ColumnMeta,
     ColumnType, ConditionalRequest, Credentials, CsvColumns, CsvDelivery, CsvReader, CsvRecord,
     EnumParameter, Error, ErrorKind, Fetched, FormMeta, Format, Limits, MAX_UNKNOWN_FUNCTIONS,
-    NotModified, ParameterKind, ParameterMeta, ParseEnumError, Permissions, Position, RawReport,
-    RejectedRow, Report, ReportInfo, ReportMeta, ReportRequest, ReportRows, ReportVisitor,
-    RetryPolicy, Row, RowStream, SchemaDrift, Secret, ServiceError, SignInError, StaticToken,
-    TokenError, TokenFuture, TokenProvider, UnknownName, VersionMeta, read_csv,
+    NotModified, ParameterKind, ParameterMeta, Permissions, Position, RawReport, RejectedRow,
+    Report, ReportInfo, ReportMeta, ReportRequest, ReportRows, ReportVisitor, RetryPolicy, Row,
+    RowStream, SchemaDrift, Secret, ServiceError, SignInError, StaticToken, TokenError,
+    TokenFuture, TokenProvider, UnknownName, VersionMeta, read_csv,
 };
 
 /// Every report compiled in (by the enabled family features), in spec order.

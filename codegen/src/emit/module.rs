@@ -117,7 +117,7 @@ fn enum_type(ty: &EnumType) -> TokenStream {
         }
 
         impl ::std::str::FromStr for #name {
-            type Err = crate::runtime::ParseEnumError;
+            type Err = crate::runtime::UnknownName;
 
             fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
                 crate::runtime::parse_enum(text)

@@ -79,7 +79,7 @@ impl ::std::fmt::Display for ApiUsagePeriod {
 }
 
 impl ::std::str::FromStr for ApiUsagePeriod {
-    type Err = crate::runtime::ParseEnumError;
+    type Err = crate::runtime::UnknownName;
 
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         crate::runtime::parse_enum(text)
@@ -130,7 +130,7 @@ impl ::std::fmt::Display for ApiUsageServiceArea {
 }
 
 impl ::std::str::FromStr for ApiUsageServiceArea {
-    type Err = crate::runtime::ParseEnumError;
+    type Err = crate::runtime::UnknownName;
 
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         crate::runtime::parse_enum(text)
@@ -185,7 +185,7 @@ impl ::std::fmt::Display for CopilotPeriod {
 }
 
 impl ::std::str::FromStr for CopilotPeriod {
-    type Err = crate::runtime::ParseEnumError;
+    type Err = crate::runtime::UnknownName;
 
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         crate::runtime::parse_enum(text)
@@ -231,7 +231,7 @@ impl ::std::fmt::Display for Period {
 }
 
 impl ::std::str::FromStr for Period {
-    type Err = crate::runtime::ParseEnumError;
+    type Err = crate::runtime::UnknownName;
 
     fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
         crate::runtime::parse_enum(text)

@@ -6,6 +6,7 @@ use serde::de::DeserializeOwned;
 
 use super::cells::{CsvColumns, CsvRecord};
 use super::error::Error;
+use super::unknown_name::UnknownName;
 
 /// A report's typed row, tied to the report's metadata. Implemented by every generated row type.
 ///
@@ -548,29 +549,6 @@ impl std::fmt::Display for Cloud {
     }
 }
 
-/// A name that is none of a type's values, from the `FromStr` of [`ApiVersion`], [`Format`] and
-/// [`Cloud`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnknownName {
-    what: &'static str,
-    name: String,
-    expected: Vec<String>,
-}
-
-impl std::fmt::Display for UnknownName {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{:?} is not a {}; expected one of: {}",
-            self.name,
-            self.what,
-            self.expected.join(", ")
-        )
-    }
-}
-
-impl std::error::Error for UnknownName {}
-
 /// Parses the `Display` spelling of any value in `all`, ignoring ASCII case.
 fn parse_named<T: Copy + std::fmt::Display>(
     what: &'static str,
@@ -580,11 +558,7 @@ fn parse_named<T: Copy + std::fmt::Display>(
     all.iter()
         .copied()
         .find(|value| value.to_string().eq_ignore_ascii_case(text.trim()))
-        .ok_or_else(|| UnknownName {
-            what,
-            name: text.to_owned(),
-            expected: all.iter().map(ToString::to_string).collect(),
-        })
+        .ok_or_else(|| UnknownName::new(what, text, all))
 }
 
 impl std::str::FromStr for ApiVersion {

@@ -37,6 +37,7 @@ mod row;
 mod sign_in;
 mod stream;
 mod transport;
+mod unknown_name;
 mod visit;
 
 pub use any_report::{AnyReport, AnyRequest, MAX_UNKNOWN_FUNCTIONS};
@@ -50,10 +51,10 @@ pub use error::{Error, ErrorKind, Position, ServiceError};
 pub use limits::Limits;
 pub use meta::{
     ApiVersion, Cloud, ColumnMeta, ColumnType, CsvDelivery, FormMeta, Format, ParameterKind,
-    ParameterMeta, Permissions, Report, ReportMeta, UnknownName, VersionMeta,
+    ParameterMeta, Permissions, Report, ReportMeta, VersionMeta,
 };
 pub use offline::read_csv;
-pub use parameter::{Argument, EnumParameter, ParseEnumError, parse_enum};
+pub use parameter::{Argument, EnumParameter, parse_enum};
 pub use reader::{AsyncCsvReader, CsvReader};
 pub use rejected::{BadRows, RejectedRow};
 pub use request::{ConditionalRequest, ReportRequest};
@@ -62,4 +63,5 @@ pub use retry::RetryPolicy;
 pub use row::{AnyRow, Row};
 pub use sign_in::Credentials;
 pub use stream::RowStream;
+pub use unknown_name::UnknownName;
 pub use visit::ReportVisitor;

@@ -1,11 +1,12 @@
 //! Function parameters: the generated enum types' common behaviour, and writing arguments into
 //! the request path exactly as Graph expects them (`period='D7'`, `date=2024-01-31`).
 
-use std::fmt::{self, Write as _};
+use std::fmt::Write as _;
 
 use chrono::NaiveDate;
 
 use super::meta::{FormMeta, ParameterKind, ParameterMeta, ReportMeta};
+use super::unknown_name::UnknownName;
 
 /// Implemented by the generated enum parameter types, such as `Period`.
 pub trait EnumParameter: Copy + Send + Sync + 'static {
@@ -20,39 +21,13 @@ pub trait EnumParameter: Copy + Send + Sync + 'static {
     fn as_str(self) -> &'static str;
 }
 
-/// A string that names no value of an enum parameter type.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParseEnumError {
-    type_name: &'static str,
-    value: String,
-    expected: &'static [&'static str],
-}
-
-impl fmt::Display for ParseEnumError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{:?} is not a {}; expected one of: {}",
-            self.value,
-            self.type_name,
-            self.expected.join(", ")
-        )
-    }
-}
-
-impl std::error::Error for ParseEnumError {}
-
 /// Parses a value as written in the path, ignoring ASCII case (`d7` is `D7`).
-pub fn parse_enum<T: EnumParameter>(text: &str) -> Result<T, ParseEnumError> {
+pub fn parse_enum<T: EnumParameter>(text: &str) -> Result<T, UnknownName> {
     T::ALL
         .iter()
         .copied()
         .find(|value| value.as_str().eq_ignore_ascii_case(text.trim()))
-        .ok_or_else(|| ParseEnumError {
-            type_name: T::NAME,
-            value: text.to_owned(),
-            expected: T::WIRE_VALUES,
-        })
+        .ok_or_else(|| UnknownName::new(T::NAME, text, T::WIRE_VALUES))
 }
 
 /// One argument of a report call. Generated methods build these from typed values; tools that
@@ -89,11 +64,12 @@ impl Argument {
                 .find(|value| value.eq_ignore_ascii_case(text))
                 .map(Argument::Enum)
                 .ok_or_else(|| {
-                    format!(
-                        "{text:?} is not a {type_name} (parameter `{}`); expected one of: {}",
-                        parameter.name,
-                        values.join(", ")
+                    UnknownName::new(
+                        format!("{type_name} (parameter `{}`)", parameter.name),
+                        text,
+                        values,
                     )
+                    .to_string()
                 }),
             ParameterKind::Date => NaiveDate::parse_from_str(text, "%Y-%m-%d")
                 .map(Argument::Date)
