@@ -13,6 +13,7 @@ mod run;
 mod summary;
 mod table;
 mod target;
+mod terminal;
 
 use std::io::Write as _;
 use std::process::ExitCode;

@@ -1,7 +1,11 @@
 //! An aligned plain-text table that fits a terminal: long cells are cut, and columns that do not
-//! fit are left out (and counted).
+//! fit are left out (and counted). Cells and headers are outside data: they are escaped (see
+//! [`terminal`]) before they are measured, and measured in terminal columns.
 
-/// Cells longer than this are cut, so one long value cannot push every other column away.
+use crate::terminal;
+
+/// Cells wider than this (in terminal columns) are cut, so one long value cannot push every
+/// other column away.
 pub const MAX_CELL: usize = 18;
 /// Columns between two columns.
 const GAP: &str = "  ";
@@ -15,8 +19,8 @@ pub struct TextTable {
     pub omitted_columns: usize,
 }
 
-/// Lays out `rows` under `headers` in at most `width` characters (always at least one
-/// column). Columns of numbers are aligned right.
+/// Lays out `rows` under `headers` in at most `width` terminal columns (always at least one
+/// table column). Columns of numbers are aligned right.
 pub fn render(headers: &[&str], rows: &[Vec<String>], width: usize) -> TextTable {
     let header: Vec<String> = headers.iter().map(|title| fit(title)).collect();
     let body: Vec<Vec<String>> = rows
@@ -38,7 +42,7 @@ pub fn render(headers: &[&str], rows: &[Vec<String>], width: usize) -> TextTable
         };
         let column_width = cells()
             .chain([title.as_str()])
-            .map(|cell| cell.chars().count())
+            .map(terminal::width)
             .max()
             .unwrap_or(0);
         let needed = if shown.is_empty() {
@@ -86,25 +90,22 @@ struct Column {
 
 impl Column {
     fn pad(&self, cell: &str) -> String {
-        let width = self.width;
+        // Not `format!`'s width: it counts `char`s, and a CJK name is two columns per `char`.
+        let padding = " ".repeat(self.width.saturating_sub(terminal::width(cell)));
         if self.numeric {
-            format!("{cell:>width$}")
+            padding + cell
         } else {
-            format!("{cell:<width$}")
+            format!("{cell}{padding}")
         }
     }
 }
 
-/// The cell on one line (line breaks and runs of spaces become one space), cut to
-/// [`MAX_CELL`] characters with an ellipsis.
+/// The cell on one line (line breaks, tabs and runs of spaces become one space), every other
+/// control character escaped, cut to [`MAX_CELL`] columns with an ellipsis. The cut comes after
+/// the escaping, so it cannot leave half an escape sequence behind.
 pub fn fit(text: &str) -> String {
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if flat.chars().count() <= MAX_CELL {
-        return flat;
-    }
-    let mut cut: String = flat.chars().take(MAX_CELL - 1).collect();
-    cut.push('…');
-    cut
+    terminal::fit(&flat, MAX_CELL)
 }
 
 fn is_number(text: &str) -> bool {
@@ -142,7 +143,7 @@ mod tests {
     fn cuts_long_cells_and_flattens_line_breaks() {
         assert_eq!(fit("two\r\nlines"), "two lines");
         let cut = fit("Exchange Online (Plan 1) and more");
-        assert_eq!(cut.chars().count(), MAX_CELL);
+        assert_eq!(terminal::width(&cut), MAX_CELL);
         assert!(cut.ends_with('…'));
     }
 
@@ -156,6 +157,62 @@ mod tests {
             narrow.omitted_columns, 0,
             "the first column is always shown"
         );
+    }
+
+    #[test]
+    fn control_characters_in_cells_and_headers_are_shown_escaped() {
+        let table = render(
+            &["Product\u{1b}[2J"],
+            &[
+                strings(&["\u{1b}]52;c;SGVsbG8=\u{7}\u{1b}[2J"]),
+                strings(&["\u{202e}abc"]),
+            ],
+            80,
+        );
+        for line in &table.lines {
+            assert!(!line.contains(['\u{1b}', '\u{7}', '\u{202e}']), "{line:?}");
+        }
+        assert!(
+            table.lines[0].starts_with("Product\\e[2J"),
+            "{:?}",
+            table.lines
+        );
+        assert!(table.lines[2].starts_with("\\e]52;c;"), "{:?}", table.lines);
+        assert!(
+            table.lines[3].starts_with("\\u{202e}abc"),
+            "{:?}",
+            table.lines
+        );
+        for line in &table.lines {
+            assert!(terminal::width(line) <= MAX_CELL, "{line:?}");
+        }
+    }
+
+    #[test]
+    fn wide_and_combining_characters_line_up_by_columns() {
+        let table = render(
+            &["Name", "Count"],
+            &[
+                strings(&["東京", "5"]),
+                strings(&["Ame\u{301}lie", "12"]),
+                strings(&["abcd", "7"]),
+            ],
+            80,
+        );
+        // Each name column is 6 columns wide, whatever its `char` count.
+        assert_eq!(
+            table.lines,
+            vec![
+                "Name    Count",
+                "------  -----",
+                "東京        5",
+                "Ame\u{301}lie     12",
+                "abcd        7",
+            ]
+        );
+        let cut = fit("東京都港区六本木ヒルズ森タワー");
+        assert!(cut.ends_with('…'));
+        assert_eq!(terminal::width(&cut), MAX_CELL - 1);
     }
 
     #[test]
