@@ -5,6 +5,8 @@ use std::fmt;
 use std::io::Write as _;
 use std::process::ExitCode;
 
+use crate::terminal::escape;
+
 /// Exit code for a bad command line, as most Unix tools use it.
 const EXIT_USAGE: u8 = 2;
 /// Exit code for a failure while running.
@@ -57,7 +59,8 @@ impl Failure {
         // A failure to print the failure leaves nothing better to do than exiting with its code.
         match self {
             Failure::Usage(message) => {
-                let _ = writeln!(stderr, "graph-reports: {message}");
+                // The message can quote an argument, and arguments can hold anything.
+                let _ = writeln!(stderr, "graph-reports: {}", escape(&message));
                 let _ = writeln!(stderr, "try `graph-reports --help`");
                 ExitCode::from(EXIT_USAGE)
             }
@@ -87,12 +90,13 @@ impl From<reports_sdk::Error> for Failure {
     }
 }
 
-/// The error's message and every `source()` under it, one per line.
+/// The error's message and every `source()` under it, one per line. Messages can quote the
+/// server (Graph's error text, a header, a cell), so each is escaped.
 pub fn error_chain(error: &(dyn Error + 'static)) -> String {
-    let mut text = format!("graph-reports: error: {error}\n");
+    let mut text = format!("graph-reports: error: {}\n", escape(&error.to_string()));
     let mut source = error.source();
     while let Some(cause) = source {
-        text.push_str(&format!("  caused by: {cause}\n"));
+        text.push_str(&format!("  caused by: {}\n", escape(&cause.to_string())));
         source = cause.source();
     }
     text
@@ -133,6 +137,19 @@ mod tests {
         assert_eq!(
             error_chain(&error),
             "graph-reports: error: cannot write rows.csv\n  caused by: disk full\n"
+        );
+    }
+
+    #[test]
+    fn server_text_in_the_chain_is_escaped() {
+        let inner = std::io::Error::other("Forbidden\u{1b}]52;c;SGVsbG8=\u{7}\nsecond line");
+        let error = ContextError {
+            context: "report \u{9b}2J\u{202e}".to_owned(),
+            source: Box::new(inner),
+        };
+        assert_eq!(
+            error_chain(&error),
+            "graph-reports: error: report \\u{9b}2J\\u{202e}\n  caused by: Forbidden\\e]52;c;SGVsbG8=\\u{7}\\nsecond line\n"
         );
     }
 }

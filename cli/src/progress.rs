@@ -4,6 +4,8 @@
 use std::io::{IsTerminal as _, Write};
 use std::time::{Duration, Instant};
 
+use crate::terminal;
+
 /// Redraw at most this often: often enough to look alive, rarely enough to cost nothing.
 const REDRAW_EVERY: Duration = Duration::from_millis(100);
 
@@ -13,7 +15,7 @@ pub struct Progress<W: Write> {
     out: Option<W>,
     label: String,
     last_drawn: Instant,
-    /// Characters on the line now, to blank them when the line gets shorter or is cleared.
+    /// Terminal columns on the line now, to blank them when the line gets shorter or is cleared.
     drawn: usize,
 }
 
@@ -31,11 +33,13 @@ impl<W: Write> Progress<W> {
     pub fn new(out: Option<W>, label: &str) -> Self {
         let mut progress = Progress {
             out,
-            label: label.to_owned(),
+            // Escaped: a control character in it would break the one-line redraw.
+            label: terminal::escape(label).into_owned(),
             last_drawn: Instant::now(),
             drawn: 0,
         };
-        progress.draw(&format!("{label}: waiting for the report..."));
+        let text = format!("{}: waiting for the report...", progress.label);
+        progress.draw(&text);
         progress
     }
 
@@ -60,7 +64,7 @@ impl<W: Write> Progress<W> {
         if self.out.is_none() {
             return;
         }
-        let width = text.chars().count();
+        let width = terminal::width(text);
         let padding = " ".repeat(self.drawn.saturating_sub(width));
         self.write(&format!("\r{text}{padding}"));
         self.drawn = width;

@@ -1,4 +1,6 @@
 //! The text printed on stdout: where the reports come from, one block per call, and totals.
+//! Every value that comes from outside (the server's answers, the file's cells and column names,
+//! the command line) is passed through [`terminal::escape`] on its way in.
 
 use std::fmt::Write as _;
 
@@ -7,6 +9,7 @@ use reports_sdk::{Client, ReportMeta};
 
 use crate::fetch::{Downloaded, PREVIEW_ROWS};
 use crate::table;
+use crate::terminal::escape;
 
 /// The table's width: fits a common terminal with the block's indent.
 const TABLE_WIDTH: usize = 116;
@@ -25,7 +28,7 @@ pub fn banner(
             let _ = writeln!(
                 text,
                 "Running against the LOCAL GRAPH EMULATOR at {} (synthetic data, {} rows per report),",
-                client.base_url(),
+                escape(client.base_url()),
                 emulator.config().rows
             );
             let why = if asked {
@@ -46,10 +49,10 @@ pub fn banner(
             let _ = writeln!(
                 text,
                 "Querying Microsoft Graph at {} (cloud {}, API {}), {}.",
-                client.base_url(),
+                escape(client.base_url()),
                 client.cloud(),
                 client.version(),
-                identity.unwrap_or("with the configured credentials")
+                escape(identity.unwrap_or("with the configured credentials"))
             );
         }
     }
@@ -62,8 +65,10 @@ pub fn report_block(downloaded: &Downloaded) -> String {
     let info = &downloaded.info;
     let mut text = String::new();
     let _ = writeln!(text, "\n== {} ==", meta.id);
+    // Each value is escaped here, so no field can forget it: the etag and refresh date are
+    // the server's, the path and arguments the command line's.
     let mut field = |name: &str, value: String| {
-        let _ = writeln!(text, "{INDENT}{name:<10} {value}");
+        let _ = writeln!(text, "{INDENT}{name:<10} {}", escape(&value));
     };
     field(
         "function",
@@ -102,13 +107,16 @@ pub fn report_block(downloaded: &Downloaded) -> String {
 }
 
 /// One stderr line per rejected row: the report, the line and row, the column and the reason.
+/// The column name and the reason can quote the file, so each line is escaped; one that held a
+/// line break still takes one line.
 pub fn rejected_lines(downloaded: &Downloaded) -> String {
     let mut text = String::new();
     for rejected in &downloaded.rejected {
         let _ = writeln!(
             text,
-            "graph-reports: {}: skipped {rejected}",
-            downloaded.meta.id
+            "graph-reports: {}: skipped {}",
+            downloaded.meta.id,
+            escape(&rejected.to_string())
         );
     }
     text
@@ -206,9 +214,9 @@ fn cell_text(value: Option<&serde_json::Value>) -> String {
     }
 }
 
-/// A report left out, and why.
+/// A report left out, and why (the reason can be the server's message).
 pub fn skipped_block(meta: &ReportMeta, reason: &str) -> String {
-    format!("\n== {} ==\n{INDENT}skipped: {reason}\n", meta.id)
+    format!("\n== {} ==\n{INDENT}skipped: {}\n", meta.id, escape(reason))
 }
 
 /// The last line.
@@ -232,6 +240,14 @@ mod tests {
         assert_eq!(cell_text(Some(&"Teams".into())), "Teams");
         assert_eq!(cell_text(Some(&42.into())), "42");
         assert_eq!(cell_text(Some(&true.into())), "true");
+    }
+
+    #[test]
+    fn a_skip_reason_from_the_server_is_escaped() {
+        let meta = reports_sdk::catalog()[0];
+        let block = skipped_block(meta, "not here\u{1b}[2J\u{202e}");
+        assert!(!block.contains(['\u{1b}', '\u{202e}']), "{block:?}");
+        assert!(block.contains("not here\\e[2J\\u{202e}"), "{block:?}");
     }
 
     #[test]
