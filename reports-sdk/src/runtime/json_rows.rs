@@ -29,42 +29,53 @@ pub(crate) fn culprit(meta: &ReportMeta, row: &Value) -> Option<(String, String)
 }
 
 /// The rows of one page's `value` items, in order.
+#[cfg_attr(
+    not(test),
+    allow(dead_code, reason = "pages are split item by item, with `push_rows`")
+)]
 pub(crate) fn rows_of(meta: &ReportMeta, items: Vec<Value>) -> VecDeque<Value> {
-    let Some(property) = meta.json_nested else {
-        return items.into();
-    };
     let mut rows = VecDeque::with_capacity(items.len());
     for item in items {
-        let Value::Object(mut parent) = item else {
-            // Not an object: left for the row decoder to reject with its position.
-            rows.push_back(item);
-            continue;
-        };
-        match parent.remove(property) {
-            Some(Value::Array(elements)) if !elements.is_empty() => {
-                for element in elements {
-                    rows.push_back(merged(&parent, element));
-                }
-            }
-            Some(element @ Value::Object(_)) => rows.push_back(merged(&parent, element)),
-            // No nested values: an item with nothing to report for any period or day (a user
-            // without activity) holds no row. Keeping it as a row would fail a report on
-            // columns it cannot have.
-            Some(Value::Array(_) | Value::Null) | None => {
-                tracing::debug!(
-                    report = meta.id,
-                    property,
-                    "a JSON item without nested values holds no row"
-                );
-            }
-            // A nested value of another shape is the row decoder's to reject.
-            Some(other) => {
-                parent.insert(property.to_owned(), other);
-                rows.push_back(Value::Object(parent));
-            }
-        }
+        push_rows(meta, item, &mut rows);
     }
     rows
+}
+
+/// Appends the rows of one `value` item to `rows`: the page parser calls it as each item is
+/// read, so an item's rows exist before the next item is parsed.
+pub(crate) fn push_rows(meta: &ReportMeta, item: Value, rows: &mut VecDeque<Value>) {
+    let Some(property) = meta.json_nested else {
+        rows.push_back(item);
+        return;
+    };
+    let Value::Object(mut parent) = item else {
+        // Not an object: left for the row decoder to reject with its position.
+        rows.push_back(item);
+        return;
+    };
+    match parent.remove(property) {
+        Some(Value::Array(elements)) if !elements.is_empty() => {
+            for element in elements {
+                rows.push_back(merged(&parent, element));
+            }
+        }
+        Some(element @ Value::Object(_)) => rows.push_back(merged(&parent, element)),
+        // No nested values: an item with nothing to report for any period or day (a user
+        // without activity) holds no row. Keeping it as a row would fail a report on
+        // columns it cannot have.
+        Some(Value::Array(_) | Value::Null) | None => {
+            tracing::debug!(
+                report = meta.id,
+                property,
+                "a JSON item without nested values holds no row"
+            );
+        }
+        // A nested value of another shape is the row decoder's to reject.
+        Some(other) => {
+            parent.insert(property.to_owned(), other);
+            rows.push_back(Value::Object(parent));
+        }
+    }
 }
 
 fn merged(parent: &serde_json::Map<String, Value>, element: Value) -> Value {

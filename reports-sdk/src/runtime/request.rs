@@ -13,7 +13,7 @@ use super::rejected::BadRows;
 use super::response::{Fetched, NotModified, RawReport, ReportRows};
 use super::row::Row;
 use super::stream::{RowStream, write_raw};
-use super::transport::{Call, Opened};
+use super::transport::{Opened, PageShape, Session};
 
 /// A report call with its arguments, not sent yet. Returned by every generated method.
 ///
@@ -209,10 +209,19 @@ impl<R: Row> ReportRequest<R> {
 
     /// Starts the download and returns the rows as a stream, decoded as the body arrives.
     pub async fn stream(self) -> Result<RowStream<R>, Error> {
-        let opened = self.open(None).await?;
+        let (session, opened) = self.open(None, PageShape::Rows).await?;
         let etag = etag_of(&opened);
         let version = self.api_version();
-        RowStream::open(self.meta, self.client, opened, version, etag, self.bad_rows).await
+        RowStream::open(
+            self.meta,
+            self.client,
+            session,
+            opened,
+            version,
+            etag,
+            self.bad_rows,
+        )
+        .await
     }
 
     /// Downloads the report as Graph served it: the CSV file, or for JSON one
@@ -226,15 +235,15 @@ impl<R: Row> ReportRequest<R> {
 
     /// Streams the report as Graph served it into `writer`, returning the bytes written.
     pub async fn write_to<W: AsyncWrite + Unpin>(self, writer: &mut W) -> Result<u64, Error> {
-        let opened = self.open(None).await?;
+        let (session, opened) = self.open(None, PageShape::Items).await?;
         if let Opened::NotModified { .. } = opened {
             return Err(unexpected_not_modified(self.meta));
         }
-        write_raw(&self.client, self.meta, opened, writer).await
+        write_raw(session, self.meta, opened, writer).await
     }
 
     async fn raw(&self, etag: Option<&str>) -> Result<Fetched<RawReport>, Error> {
-        let opened = self.open(etag).await?;
+        let (session, opened) = self.open(etag, PageShape::Items).await?;
         let tag = etag_of(&opened);
         if let Opened::NotModified { etag } = opened {
             return Ok(Fetched::NotModified(NotModified { etag }));
@@ -246,7 +255,7 @@ impl<R: Row> ReportRequest<R> {
             _ => Format::Csv,
         };
         let mut bytes = Vec::new();
-        write_raw(&self.client, self.meta, opened, &mut bytes).await?;
+        write_raw(session, self.meta, opened, &mut bytes).await?;
         Ok(Fetched::Modified(RawReport {
             bytes: bytes.into(),
             format,
@@ -254,19 +263,19 @@ impl<R: Row> ReportRequest<R> {
         }))
     }
 
-    /// Checks the spec allows the call here, then sends it.
-    async fn open(&self, if_none_match: Option<&str>) -> Result<Opened, Error> {
+    /// Checks the spec allows the call here, then sends it: the call's session (its deadline
+    /// starts here) and the opened body. `shape` says what JSON items become.
+    async fn open(
+        &self,
+        if_none_match: Option<&str>,
+        shape: PageShape,
+    ) -> Result<(Session, Opened), Error> {
         self.check_available()?;
-        let url = self.url();
-        Call {
-            config: &self.client.inner,
-            meta: self.meta,
-            url,
-            format: self.format,
-            if_none_match,
-        }
-        .open()
-        .await
+        let mut session = Session::new(&self.client, self.meta, shape);
+        let opened = session
+            .open(&self.url(), self.format, if_none_match)
+            .await?;
+        Ok((session, opened))
     }
 
     fn check_available(&self) -> Result<(), Error> {
@@ -340,7 +349,7 @@ impl<R: Row> ConditionalRequest<R> {
     /// Streams the rows, unless the report is unchanged.
     pub async fn stream(self) -> Result<Fetched<RowStream<R>>, Error> {
         let request = self.request;
-        let opened = request.open(Some(&self.etag)).await?;
+        let (session, opened) = request.open(Some(&self.etag), PageShape::Rows).await?;
         if let Opened::NotModified { etag } = opened {
             return Ok(Fetched::NotModified(NotModified { etag }));
         }
@@ -349,6 +358,7 @@ impl<R: Row> ConditionalRequest<R> {
         RowStream::open(
             request.meta,
             request.client,
+            session,
             opened,
             version,
             etag,
@@ -368,11 +378,14 @@ impl<R: Row> ConditionalRequest<R> {
         self,
         writer: &mut W,
     ) -> Result<Fetched<u64>, Error> {
-        let opened = self.request.open(Some(&self.etag)).await?;
+        let (session, opened) = self
+            .request
+            .open(Some(&self.etag), PageShape::Items)
+            .await?;
         if let Opened::NotModified { etag } = opened {
             return Ok(Fetched::NotModified(NotModified { etag }));
         }
-        write_raw(&self.request.client, self.request.meta, opened, writer)
+        write_raw(session, self.request.meta, opened, writer)
             .await
             .map(Fetched::Modified)
     }

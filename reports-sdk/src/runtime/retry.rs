@@ -1,11 +1,11 @@
 //! When and how long to wait before trying a request again.
 
-use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hasher};
 use std::time::{Duration, SystemTime};
 
 use chrono::DateTime;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
+
+use super::random::random_fraction;
 
 /// How throttled (`429`) and unavailable (`503`, `504`) answers, timeouts and connection
 /// failures are retried. Other `4xx` answers are never retried.
@@ -71,6 +71,11 @@ impl RetryPolicy {
         self.max_retries
     }
 
+    /// The longest `Retry-After` honoured (see [`max_retry_after`](Self::max_retry_after)).
+    pub(crate) fn longest_retry_after(&self) -> Duration {
+        self.max_retry_after
+    }
+
     /// How long to wait before retry number `retry` (1-based), or `None` when the budget is
     /// spent or Graph asked for a longer wait than allowed.
     pub(crate) fn wait(&self, retry: u32, retry_after: Option<Duration>) -> Option<Duration> {
@@ -87,19 +92,6 @@ impl RetryPolicy {
             .min(self.max_backoff);
         Some(ceiling.mul_f64(random_fraction()))
     }
-}
-
-/// A number in `[0, 1)`, from the standard library's per-process random hash keys: enough for
-/// jitter without a random-number crate.
-fn random_fraction() -> f64 {
-    let mut hasher = RandomState::new().build_hasher();
-    hasher.write_u64(
-        SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map(|elapsed| elapsed.as_nanos() as u64)
-            .unwrap_or_default(),
-    );
-    (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
 }
 
 /// `Retry-After` as a number of seconds or an HTTP date.

@@ -21,13 +21,16 @@ use super::meta::{ApiVersion, Format, ReportMeta};
 use super::rejected::{BadRows, RejectedRow, Rejections};
 use super::response::{ReportInfo, ReportRows, SchemaDrift};
 use super::row::Row;
-use super::transport::{Call, JsonPage, Opened};
+use super::transport::{JsonPage, Opened, Session};
 
 const REFRESH_DATE_PROPERTY: &str = "reportRefreshDate";
 
 /// The rows of a report as an async [`Stream`], decoded while the body downloads: memory stays
-/// bounded by one network chunk and one record (CSV) or one page (JSON), whatever the report's
-/// size.
+/// bounded by one network chunk and one record (CSV) or one page's bytes and rows (JSON),
+/// whatever the report's size.
+///
+/// The call's deadline ([`Limits::deadline`](crate::Limits::deadline)) runs until the stream
+/// ends: a stream read more slowly than that fails with [`ErrorKind::Limit`].
 ///
 /// [`info`](Self::info) (ETag, schema drift, refresh date) is known before the first row.
 /// After an error the stream ends. Under [`BadRows::Reject`] a row that does not decode is
@@ -50,6 +53,7 @@ impl<R: Row> RowStream<R> {
     pub(crate) async fn open(
         meta: &'static ReportMeta,
         client: Client,
+        session: Session,
         opened: Opened,
         version: ApiVersion,
         etag: Option<String>,
@@ -76,21 +80,20 @@ impl<R: Row> RowStream<R> {
                 },
                 queue: VecDeque::new(),
                 meta,
-                client,
+                session,
                 pending_error: None,
                 failed: false,
                 rejections: rejections.clone(),
             },
             Opened::Json { page, .. } => State {
                 source: Source::Json {
-                    values: json_rows::rows_of(meta, page.rows),
+                    values: page.rows,
                     next_link: page.next_link,
                     record: 0,
-                    pages: Pages::default(),
                 },
                 queue: VecDeque::new(),
                 meta,
-                client,
+                session,
                 pending_error: None,
                 failed: false,
                 rejections: rejections.clone(),
@@ -240,41 +243,19 @@ enum Source {
         bytes: u64,
     },
     Json {
+        /// The rows of the page read last, nested items already split.
         values: VecDeque<serde_json::Value>,
         next_link: Option<String>,
         record: u64,
-        pages: Pages,
     },
-}
-
-/// The `@odata.nextLink`s followed so far, so a service that links back to a page it already
-/// served fails instead of looping forever.
-#[derive(Default)]
-struct Pages(std::collections::HashSet<String>);
-
-impl Pages {
-    async fn next(
-        &mut self,
-        client: &Client,
-        meta: &'static ReportMeta,
-        link: &str,
-    ) -> Result<JsonPage, Error> {
-        if !self.0.insert(link.to_owned()) {
-            return Err(Error::new(
-                ErrorKind::Redirect,
-                "@odata.nextLink points back to a page already read; stopping instead of looping",
-            )
-            .with_report(meta.id));
-        }
-        json_call(client, meta).next_page(link).await
-    }
 }
 
 struct State<R> {
     source: Source,
     queue: VecDeque<R>,
     meta: &'static ReportMeta,
-    client: Client,
+    /// The call: its deadline bounds every read, and it fetches the JSON pages.
+    session: Session,
     /// A failure met while reading ahead, handed out after the rows before it.
     pending_error: Option<Error>,
     failed: bool,
@@ -367,7 +348,7 @@ impl<R: Row> State<R> {
         else {
             return Ok(());
         };
-        match body.chunk().await {
+        match self.session.chunk(body).await {
             Ok(Some(chunk)) => {
                 *bytes += chunk.len() as u64;
                 span.record("bytes", *bytes);
@@ -377,9 +358,9 @@ impl<R: Row> State<R> {
                 *done = true;
                 decoder.finish(&mut self.queue)
             }
-            Err(err) => {
+            Err(error) => {
                 *done = true;
-                Err(Error::body(err).with_report(self.meta.id))
+                Err(error)
             }
         }
     }
@@ -420,7 +401,6 @@ impl<R: Row> State<R> {
                     values,
                     next_link,
                     record,
-                    pages,
                 } => {
                     if let Some(value) = values.pop_front() {
                         *record += 1;
@@ -450,12 +430,12 @@ impl<R: Row> State<R> {
                         }
                     }
                     let link = next_link.take()?;
-                    match pages.next(&self.client, self.meta, &link).await {
+                    match self.session.next_page(&link).await {
                         Ok(JsonPage {
                             rows,
                             next_link: next,
                         }) => {
-                            *values = json_rows::rows_of(self.meta, rows);
+                            *values = rows;
                             *next_link = next;
                         }
                         Err(error) => return Some(Err(error)),
@@ -466,20 +446,10 @@ impl<R: Row> State<R> {
     }
 }
 
-fn json_call<'a>(client: &'a Client, meta: &'static ReportMeta) -> Call<'a> {
-    Call {
-        config: &client.inner,
-        meta,
-        url: String::new(),
-        format: Format::Json,
-        if_none_match: None,
-    }
-}
-
 /// Writes an opened report to `writer` as Graph served it (JSON pages merged into one
 /// `{"value":[...]}` document), returning the number of bytes written.
 pub(crate) async fn write_raw<W: AsyncWrite + Unpin>(
-    client: &Client,
+    mut session: Session,
     meta: &'static ReportMeta,
     opened: Opened,
     writer: &mut W,
@@ -491,21 +461,14 @@ pub(crate) async fn write_raw<W: AsyncWrite + Unpin>(
     };
     let mut written = 0u64;
     match opened {
-        Opened::Csv { mut body, span, .. } => loop {
-            match body.chunk().await {
-                Ok(Some(chunk)) => {
-                    writer.write_all(&chunk).await.map_err(io_error)?;
-                    written += chunk.len() as u64;
-                    span.record("bytes", written);
-                }
-                Ok(None) => break,
-                Err(err) => {
-                    return Err(Error::body(err).with_report(meta.id));
-                }
+        Opened::Csv { mut body, span, .. } => {
+            while let Some(chunk) = session.chunk(&mut body).await? {
+                writer.write_all(&chunk).await.map_err(io_error)?;
+                written += chunk.len() as u64;
+                span.record("bytes", written);
             }
-        },
+        }
         Opened::Json { mut page, .. } => {
-            let mut pages = Pages::default();
             let mut first = true;
             writer.write_all(b"{\"value\":[").await.map_err(io_error)?;
             written += 10;
@@ -522,7 +485,7 @@ pub(crate) async fn write_raw<W: AsyncWrite + Unpin>(
                     written += bytes.len() as u64;
                 }
                 match page.next_link.take() {
-                    Some(link) => page = pages.next(client, meta, &link).await?,
+                    Some(link) => page = session.next_page(&link).await?,
                     None => break,
                 }
             }
