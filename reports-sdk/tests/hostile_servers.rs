@@ -212,10 +212,10 @@ async fn a_retry_after_beyond_the_policy_fails_at_once_with_the_servers_wait() {
 
 #[tokio::test]
 async fn retries_stop_at_the_deadline_too() {
-    // Each answer is slow and retryable: together they would take 20 s.
-    let graph = Server::start(|_| Reply::status(503).delay(Duration::from_secs(4))).await;
+    // Each answer takes 250 ms and is worth a retry: the policy's 10 retries would take 2.75 s.
+    let graph = Server::start(|_| Reply::status(503).delay(Duration::from_millis(250))).await;
     let client = builder(&graph)
-        .retry_policy(common::fast_retry().max_retries(4))
+        .retry_policy(common::fast_retry().max_retries(10))
         .limits(Limits::default().deadline(Some(Duration::from_millis(600))))
         .build()
         .unwrap();
@@ -227,8 +227,17 @@ async fn retries_stop_at_the_deadline_too() {
         .await
         .unwrap_err();
 
-    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(
+        started.elapsed() < Duration::from_millis(1_500),
+        "{:?}",
+        started.elapsed()
+    );
     assert_limit(&error, "deadline");
+    assert!(
+        (2..=4).contains(&graph.count()),
+        "retried until the deadline, not through the budget: {} requests",
+        graph.count()
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -562,8 +562,15 @@ impl Transport {
                 "a JSON page declares {declared} bytes (Content-Length)"
             )));
         }
-        // Sized by the header only as far as the bound: a lying header costs nothing.
-        let mut body = Vec::with_capacity(declared.unwrap_or(0).min(limit as u64) as usize);
+        // The header sizes the buffer only up to 1 MiB: a header that lies (or a body cut
+        // short) must not cost a page's worth of memory up front; a real page grows past it.
+        const PRESIZED_AT_MOST: u64 = 1 << 20;
+        let mut body = Vec::with_capacity(
+            declared
+                .unwrap_or(0)
+                .min(limit as u64)
+                .min(PRESIZED_AT_MOST) as usize,
+        );
         loop {
             match response.chunk().await {
                 Ok(Some(chunk)) => {
