@@ -9,18 +9,23 @@ use csv::{ByteRecord, StringRecord};
 use csv_core::ReadRecordResult;
 
 use super::cells::{CsvColumns, CsvRecord};
-use super::decode::{check_cell, iso_date};
+use super::decode::{check_cell, iso_date, quoted};
 use super::error::{Error, ErrorKind, Position};
-use super::limits::Limits;
+use super::limits::{Limits, limit_error};
 use super::meta::{Format, Report, ReportMeta};
 use super::rejected::Rejections;
 use super::response::SchemaDrift;
 use super::row::Row;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
-/// The longest record held while waiting for its end: far beyond any real report row, it stops
-/// a stray quote from turning the rest of a download into one record in memory.
-const MAX_RECORD_BYTES: usize = 16 * 1024 * 1024;
+/// How many bytes are held before decoding starts: enough to tell a BOM, and the signatures of
+/// what people mistake for a CSV report (gzip, a ZIP workbook, UTF-16 text), from a header.
+const START_BYTES: usize = 4;
+/// How many header names a missing-column error lists: a line of commas has thousands.
+const LISTED_NAMES: usize = 32;
+/// The longest error reason from a deserializer kept in a message, in characters: serde's own
+/// messages quote the value whole (`unknown variant "<the cell>"`), and a cell can be megabytes.
+const REASON_CHARS: usize = 600;
 /// The header Graph puts first in every report; its value is exposed as the refresh date.
 pub(crate) const REFRESH_DATE_HEADER: &str = "Report Refresh Date";
 
@@ -32,7 +37,8 @@ pub(crate) struct CsvDecoder {
     ends: Vec<usize>,
     output_len: usize,
     ends_len: usize,
-    /// The first bytes, held until it is known whether they are a BOM.
+    /// The first [`START_BYTES`] bytes, held until it is known whether they are a BOM, or
+    /// the start of something that is not a CSV report at all.
     start: Option<Vec<u8>>,
     record: ByteRecord,
     records: u64,
@@ -50,13 +56,49 @@ pub(crate) struct CsvDecoder {
     hold_after_header: bool,
     /// Input after the header, not decoded yet.
     held: Option<Vec<u8>>,
-    /// Bounds on fields and bytes per record.
-    #[allow(dead_code, reason = "being wired in: issue 10")]
+    /// Bounds on fields and bytes per record, enforced while csv-core fills a record: `output`
+    /// never grows past one byte more than `limits.record_bytes()` and `ends` past
+    /// `limits.fields()`, whatever the input.
     limits: Limits,
     /// Whether the input is a download, whose last record must end with a line break (a body
     /// that stops inside a record was cut short).
-    #[allow(dead_code, reason = "being wired in: issue 10")]
     download: bool,
+    /// Where the record being read stands with its quotes, as of the input decoded so far.
+    quoting: Quoting,
+}
+
+/// Where a record being read stands with its quotes: at the end of the input, csv-core hands
+/// out an open record as complete even inside a quoted field, and keeps its state to itself
+/// (`csv_core::Reader::clone` does not copy its tables, so it cannot be asked by a probe). The
+/// decoder follows csv-core's rules (RFC 4180 quotes, doubled quotes, a quote inside an
+/// unquoted field taken as text) over the bytes of the record not yet complete, which are
+/// only the last bytes of each chunk.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum Quoting {
+    /// At the start of a field (or of a record).
+    #[default]
+    FieldStart,
+    /// In a field that is not quoted, or after the closing quote of one that is.
+    Unquoted,
+    /// Inside a quoted field.
+    Quoted,
+    /// After a quote inside a quoted field: the closing one, or the first of a doubled pair.
+    QuoteInQuoted,
+}
+
+impl Quoting {
+    fn after(self, byte: u8) -> Quoting {
+        use Quoting::{FieldStart, QuoteInQuoted, Quoted, Unquoted};
+        match (self, byte) {
+            (FieldStart, b'"') => Quoted,
+            (FieldStart | Unquoted | QuoteInQuoted, b',' | b'\r' | b'\n') => FieldStart,
+            (FieldStart | Unquoted, _) => Unquoted,
+            (Quoted, b'"') => QuoteInQuoted,
+            (Quoted, _) => Quoted,
+            (QuoteInQuoted, b'"') => Quoted,
+            (QuoteInQuoted, _) => Unquoted,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -83,8 +125,8 @@ impl CsvDecoder {
         CsvDecoder {
             meta,
             core: csv_core::Reader::new(),
-            output: vec![0; 4096],
-            ends: vec![0; 64],
+            output: vec![0; 4096.min(record_capacity(&limits))],
+            ends: vec![0; 64.min(limits.fields())],
             output_len: 0,
             ends_len: 0,
             start: Some(Vec::new()),
@@ -99,6 +141,7 @@ impl CsvDecoder {
             held: None,
             limits,
             download: false,
+            quoting: Quoting::FieldStart,
         }
     }
 
@@ -120,6 +163,16 @@ impl CsvDecoder {
     /// Treats the rows after the header as `rejections` says: call before any row is decoded.
     pub(crate) fn set_rejections(&mut self, rejections: Rejections) {
         self.rejections = rejections;
+    }
+
+    /// Bounds the rows after the header by `limits`: call before any row is decoded, while no
+    /// record is half read (the header was read under the limits the decoder was made with).
+    pub(crate) fn set_limits(&mut self, limits: Limits) {
+        self.limits = limits;
+        // The buffers may have grown for the header beyond the new bounds; the checks in
+        // `split` compare the limits with the buffers' sizes, so those must not exceed them.
+        self.output.truncate(record_capacity(&limits));
+        self.ends.truncate(limits.fields());
     }
 
     /// Whether input after the header is held, waiting for [`release`](Self::release).
@@ -161,6 +214,13 @@ impl CsvDecoder {
         self.output_len + self.start.as_ref().map_or(0, Vec::len)
     }
 
+    /// The room for a record's bytes and for its fields' ends, as allocated: what one record
+    /// can cost whatever its content.
+    #[cfg(test)]
+    pub(crate) fn record_capacity(&self) -> (usize, usize) {
+        (self.output.len(), self.ends.len())
+    }
+
     /// Decodes every record completed by `input`, appending rows to `rows`. A header problem is
     /// returned at once; a row that fails is kept for [`take_row_error`](Self::take_row_error),
     /// so the rows before it are not lost, and ends the decoding.
@@ -170,35 +230,66 @@ impl CsvDecoder {
         rows: &mut VecDeque<R>,
     ) -> Result<(), Error> {
         self.release(rows)?;
-        match self.start.take() {
-            Some(mut start) => {
-                start.extend_from_slice(input);
-                if start.len() < BOM.len() && BOM.starts_with(&start) {
-                    self.start = Some(start);
-                    return Ok(());
-                }
-                let body = start.strip_prefix(BOM).unwrap_or(&start);
-                self.split(body, false, rows)
-            }
-            None => self.split(input, false, rows),
+        let Some(mut start) = self.start.take() else {
+            return self.split(input, false, rows);
+        };
+        // Only the few bytes needed are copied: `read_csv` feeds a whole file at once.
+        let needed = START_BYTES.saturating_sub(start.len()).min(input.len());
+        start.extend_from_slice(&input[..needed]);
+        if start.len() < START_BYTES {
+            self.start = Some(start);
+            return Ok(());
         }
+        self.begin(&start, rows)?;
+        self.split(&input[needed..], false, rows)
     }
 
-    /// Ends the file: decodes a last record without a line break, and fails if there was no
-    /// header at all.
+    /// Ends the file: decodes a last record without a line break (a download's is an error:
+    /// the body was cut short), and fails if there was no header at all.
     pub(crate) fn finish<R: Row>(&mut self, rows: &mut VecDeque<R>) -> Result<(), Error> {
         self.release(rows)?;
         if let Some(start) = self.start.take() {
-            self.split(start.strip_prefix(BOM).unwrap_or(&start), false, rows)?;
+            self.begin(&start, rows)?;
         }
         self.split(&[], true, rows)?;
         if self.header.is_none() {
             return Err(self.error(
                 ErrorKind::Decode,
-                "the report file is empty: it has no header line",
+                format!("the report {} is empty: it has no header line", self.noun()),
             ));
         }
         Ok(())
+    }
+
+    /// Decodes the first bytes, once there are [`START_BYTES`] of them or the input ended,
+    /// after refusing input that is plainly not a CSV report.
+    fn begin<R: Row>(&mut self, start: &[u8], rows: &mut VecDeque<R>) -> Result<(), Error> {
+        let what = self.noun();
+        let refused = if start.starts_with(b"\x1F\x8B") {
+            Some(if self.download {
+                format!(
+                    "the {what} is gzip-compressed data, not a CSV report: it was compressed without a `Content-Encoding` header saying so, so it was not decompressed"
+                )
+            } else {
+                format!(
+                    "the {what} is gzip-compressed data, not a CSV report: decompress it first (`gunzip`, or read it through a gzip decoder such as `flate2::read::GzDecoder`)"
+                )
+            })
+        } else if start.starts_with(b"PK\x03\x04") {
+            Some(format!(
+                "the {what} is a ZIP archive (an Excel workbook?), not a CSV report: export or save the report as CSV"
+            ))
+        } else if start.starts_with(b"\xFF\xFE") || start.starts_with(b"\xFE\xFF") {
+            Some(format!(
+                "the {what} is UTF-16 text, not a UTF-8 CSV report: save it as \"CSV UTF-8\" (or convert it with `iconv -f UTF-16 -t UTF-8`)"
+            ))
+        } else {
+            None
+        };
+        if let Some(message) = refused {
+            return Err(self.error(ErrorKind::Decode, message));
+        }
+        self.split(start.strip_prefix(BOM).unwrap_or(start), false, rows)
     }
 
     fn split<R: Row>(
@@ -207,6 +298,14 @@ impl CsvDecoder {
         at_end: bool,
         rows: &mut VecDeque<R>,
     ) -> Result<(), Error> {
+        if let Some(held) = &mut self.held {
+            // The header ended earlier in the same feed: the rest waits for the rows' settings.
+            held.extend_from_slice(input);
+            return Ok(());
+        }
+        let whole = input;
+        // Where the record not complete yet starts in `whole` (0: in an earlier input).
+        let mut record_from = 0;
         loop {
             // csv-core takes an empty input as the end of the file: only `finish` may pass one.
             if self.finished || self.row_error.is_some() || (input.is_empty() && !at_end) {
@@ -222,41 +321,58 @@ impl CsvDecoder {
             self.output_len += written;
             self.ends_len += ended;
             match result {
-                ReadRecordResult::InputEmpty if !at_end => return Ok(()),
+                ReadRecordResult::InputEmpty if !at_end => {
+                    let tail = whole.get(record_from..).unwrap_or_default();
+                    self.quoting = tail
+                        .iter()
+                        .fold(self.quoting, |state, &byte| state.after(byte));
+                    return Ok(());
+                }
                 ReadRecordResult::InputEmpty => {
                     self.finished = true;
                     return Ok(());
                 }
-                ReadRecordResult::OutputFull if self.output.len() >= MAX_RECORD_BYTES => {
-                    self.records += 1;
-                    self.row_error = Some(
-                        self.error(
-                            ErrorKind::Decode,
-                            format!(
-                                "a record is longer than {} MiB; the file is malformed (an unclosed quote?)",
-                                MAX_RECORD_BYTES / (1024 * 1024)
-                            ),
-                        )
-                        .with_position(Position {
-                            line: None,
-                            record: self.records,
-                            column: None,
-                        }),
-                    );
-                    return Ok(());
-                }
                 ReadRecordResult::OutputFull => {
-                    let grown = self.output.len() * 2;
+                    let limit = self.limits.record_bytes();
+                    if self.output.len() > limit {
+                        let error =
+                            self.limit_hit(self.too_long(), "max_record_bytes", bytes_text(limit));
+                        return self.refuse(error);
+                    }
+                    let grown = (self.output.len() * 2)
+                        .max(self.output.len() + 1)
+                        .min(record_capacity(&self.limits));
                     self.output.resize(grown, 0);
                 }
                 ReadRecordResult::OutputEndsFull => {
-                    let grown = self.ends.len() * 2;
+                    // Every slot holds the end of a field and the record goes on: it has more
+                    // fields than the limit. Empty fields cost no bytes, so only this count
+                    // stops a line of commas from becoming millions of cells.
+                    let limit = self.limits.fields();
+                    if self.ends.len() >= limit {
+                        let what = match self.header {
+                            None => format!("the header line has more than {limit} fields"),
+                            Some(_) => format!("a record has more than {limit} fields"),
+                        };
+                        let error = self.limit_hit(what, "max_fields", limit);
+                        return self.refuse(error);
+                    }
+                    let grown = (self.ends.len() * 2).max(self.ends.len() + 1).min(limit);
                     self.ends.resize(grown, 0);
+                }
+                ReadRecordResult::Record
+                    if at_end && (self.quoting == Quoting::Quoted || self.download) =>
+                {
+                    let error = self.cut_short(self.quoting == Quoting::Quoted);
+                    self.finished = true;
+                    return self.refuse(error);
                 }
                 ReadRecordResult::Record => {
                     // csv-core counts every `\n` it has read; the record ends on the line before
                     // a `\n` just consumed. Where it starts is worked out only for an error.
                     let end_line = self.core.line() - u64::from(ended_on_newline);
+                    record_from = whole.len() - input.len();
+                    self.quoting = Quoting::FieldStart;
                     let header_was_known = self.header.is_some();
                     self.complete_record(end_line, rows)?;
                     if self.hold_after_header && !header_was_known && self.header.is_some() {
@@ -271,6 +387,77 @@ impl CsvDecoder {
                 }
             }
         }
+    }
+
+    /// The error for a last record that the input ended inside of.
+    fn cut_short(&self, open_quote: bool) -> Error {
+        match (self.download, open_quote) {
+            (true, false) => Error::new(
+                ErrorKind::Transport,
+                "the report body ended inside a record: the download was cut short (Graph ends every record with a line break)",
+            ),
+            (true, true) => Error::new(
+                ErrorKind::Transport,
+                "the report body ended inside a quoted field: the download was cut short, or a quote is never closed",
+            ),
+            (false, _) => Error::new(
+                ErrorKind::Decode,
+                "the file ended inside a quoted field: a quote in this record is never closed; the file is malformed or was cut short",
+            ),
+        }
+    }
+
+    /// What to say of a record that outgrew the bytes limit.
+    fn too_long(&self) -> String {
+        let limit = bytes_text(self.limits.record_bytes());
+        match self.header {
+            None => format!(
+                "the header line is longer than {limit} (is the {} a CSV report at all?)",
+                self.noun()
+            ),
+            Some(_) => format!("a record is longer than {limit} (an unclosed quote?)"),
+        }
+    }
+
+    /// A limit hit: `limit_error` names the client's setting, which a file reader does not
+    /// take, so a file's error names the reader's setting as well.
+    fn limit_hit(&self, what: String, setter: &str, value: impl std::fmt::Display) -> Error {
+        let error = limit_error(what, setter, value);
+        if self.download {
+            return error;
+        }
+        let message = format!(
+            "{}; for a file, the same `Limits` go to `CsvReader::limits` or `AsyncCsvReader::limits` (which bound the rows; the header is read under `Limits::default()`)",
+            error.message()
+        );
+        error.with_message(message)
+    }
+
+    /// Fails on the record being read: a header problem is returned (nothing can be decoded
+    /// without it), a row's is kept after the rows before it and ends the decoding. Neither is
+    /// a bad row to reject: the record is not whole, and what follows it is not trusted.
+    fn refuse(&mut self, error: Error) -> Result<(), Error> {
+        let line = Some(self.start_line(self.core.line()));
+        let error = error.with_report(self.meta.id);
+        if self.header.is_none() {
+            return Err(error.with_position(Position {
+                line,
+                record: 0,
+                column: None,
+            }));
+        }
+        self.records += 1;
+        self.row_error = Some(error.with_position(Position {
+            line,
+            record: self.records,
+            column: None,
+        }));
+        Ok(())
+    }
+
+    /// What the input is called in messages.
+    fn noun(&self) -> &'static str {
+        if self.download { "body" } else { "file" }
     }
 
     /// The line a record ending on `end_line` starts on: as many lines earlier as it holds
@@ -329,7 +516,11 @@ impl CsvDecoder {
                 .map_err(|err| {
                     self.error(
                         ErrorKind::Decode,
-                        format!("header {} is not UTF-8", index + 1),
+                        format!(
+                            "the header is not UTF-8 text (its field {}): the {} is not a CSV report (binary data?), or not saved as UTF-8",
+                            index + 1,
+                            self.noun()
+                        ),
                     )
                     .with_position(Position {
                         line: Some(line),
@@ -350,7 +541,7 @@ impl CsvDecoder {
                 format!(
                     "the file lacks required column(s) {}; it has {}. If Microsoft dropped or renamed the column, mark it `optional: true` (or fix its header) in the spec and regenerate; `cargo xtask spec-diff <file>` shows the YAML",
                     quote_all(&drift.missing_required),
-                    quote_all(&names),
+                    quote_some(&names),
                 ),
             ));
         }
@@ -438,9 +629,11 @@ pub(crate) fn serde_record<R: Report>(
         bytes.push_field(field);
     }
     let text = StringRecord::from_byte_record(bytes).map_err(|not_utf8| {
+        // Any column can hold the bad cell, one the spec does not know included, whose name
+        // is the file's to choose: it is cut like a cell.
         let column = headers
             .get(not_utf8.utf8_error().field())
-            .map(str::to_owned);
+            .map(|name| cut_text(name, REASON_CHARS));
         failed("a cell is not valid UTF-8".to_owned()).with_position(Position {
             line: None,
             record: 0,
@@ -455,6 +648,7 @@ pub(crate) fn serde_record<R: Report>(
             ),
             other => (None, format!("{other:?}")),
         };
+        let reason = cut_text(&reason, REASON_CHARS);
         // The deserializer names the field only for its own parse errors; for the decoders'
         // errors, find the first cell that does not decode as the spec says.
         let culprit = field.map(|index| (index, reason.clone())).or_else(|| {
@@ -467,21 +661,83 @@ pub(crate) fn serde_record<R: Report>(
         let column = culprit
             .as_ref()
             .and_then(|(index, _)| headers.get(*index))
-            .map(str::to_owned);
+            .map(|name| cut_text(name, REASON_CHARS));
         let message = match (&column, culprit) {
             (Some(column), Some((_, reason))) => {
                 format!("cannot decode column {column:?}: {reason}")
             }
             _ => format!("cannot decode a row: {reason}"),
         };
-        failed(message)
-            .with_position(Position {
-                line: None,
-                record: 0,
-                column,
-            })
-            .with_source(err)
+        let failed = failed(message).with_position(Position {
+            line: None,
+            record: 0,
+            column,
+        });
+        // The source's message is the deserializer's, which may hold the cell whole (serde's
+        // `unknown variant "<cell>"`): kept only when it is short, as the message says it all.
+        if displays_within(&err, 2 * REASON_CHARS) {
+            failed.with_source(err)
+        } else {
+            failed
+        }
     })
+}
+
+/// Whether `value` displays in at most `bytes` bytes, found without formatting it whole.
+fn displays_within(value: &impl std::fmt::Display, bytes: usize) -> bool {
+    struct Counter {
+        left: usize,
+    }
+    impl std::fmt::Write for Counter {
+        fn write_str(&mut self, text: &str) -> std::fmt::Result {
+            // Failing stops the formatting as soon as the budget is spent.
+            self.left = self.left.checked_sub(text.len()).ok_or(std::fmt::Error)?;
+            Ok(())
+        }
+    }
+    std::fmt::write(&mut Counter { left: bytes }, format_args!("{value}")).is_ok()
+}
+
+/// The bytes a record may take, plus the one byte that tells a record of exactly the limit
+/// from a longer one: csv-core reports a full buffer before it looks at the next byte.
+fn record_capacity(limits: &Limits) -> usize {
+    limits.record_bytes().saturating_add(1)
+}
+
+/// `bytes` as a reader would write it: whole mebibytes as such.
+fn bytes_text(bytes: usize) -> String {
+    const MIB: usize = 1024 * 1024;
+    if bytes >= MIB && bytes % MIB == 0 {
+        format!("{} MiB", bytes / MIB)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// `text` cut to `chars` characters (the last one `…`), for text that may quote a cell.
+fn cut_text(text: &str, chars: usize) -> String {
+    match text.char_indices().nth(chars) {
+        None => text.to_owned(),
+        Some(_) => {
+            let mut shown: String = text.chars().take(chars.saturating_sub(1)).collect();
+            shown.push('…');
+            shown
+        }
+    }
+}
+
+/// The file's header names for a message: each cut like a cell, the first [`LISTED_NAMES`]
+/// of them and how many more there are.
+fn quote_some(names: &[String]) -> String {
+    let mut listed: Vec<String> = names
+        .iter()
+        .take(LISTED_NAMES)
+        .map(|name| quoted(name))
+        .collect();
+    if names.len() > LISTED_NAMES {
+        listed.push(format!("and {} more", names.len() - LISTED_NAMES));
+    }
+    listed.join(", ")
 }
 
 fn quote_all<S: AsRef<str>>(names: &[S]) -> String {
@@ -692,8 +948,12 @@ mod tests {
             }
         }
         let error = decoder.take_row_error().unwrap();
+        assert_eq!(error.kind(), ErrorKind::Limit);
         assert!(error.to_string().contains("longer than 16 MiB"), "{error}");
-        assert!(decoder.buffered_bytes() <= 2 * MAX_RECORD_BYTES);
+        assert!(error.to_string().contains("max_record_bytes"), "{error}");
+        let limit = Limits::default().record_bytes();
+        assert!(decoder.buffered_bytes() <= limit + 1);
+        assert!(decoder.record_capacity().0 <= limit + 1);
     }
 
     #[test]
@@ -728,5 +988,333 @@ mod tests {
             "peak buffered {peak} bytes for a {} byte file",
             body.len()
         );
+    }
+
+    /// Feeds `body` in chunks of `chunk` bytes to `decoder`, then ends it: the rows, and the
+    /// error (returned for the header, kept for a row).
+    fn run<R: Report>(
+        mut decoder: CsvDecoder,
+        body: &[u8],
+        chunk: usize,
+    ) -> (Vec<R>, Option<Error>, CsvDecoder) {
+        let mut rows = VecDeque::new();
+        for piece in body.chunks(chunk.max(1)) {
+            if let Err(error) = decoder.feed(piece, &mut rows) {
+                return (rows.into(), Some(error), decoder);
+            }
+        }
+        let ended = decoder.finish(&mut rows).err();
+        let error = ended.or_else(|| decoder.take_row_error());
+        (rows.into(), error, decoder)
+    }
+
+    fn download(limits: Limits) -> CsvDecoder {
+        CsvDecoder::rejecting_into(Counts::META, Rejections::default(), limits).for_download()
+    }
+
+    fn file(limits: Limits) -> CsvDecoder {
+        CsvDecoder::rejecting_into(Counts::META, Rejections::default(), limits)
+    }
+
+    const HEADER: &str = "Report Refresh Date,Scope,Active Users,Inactive Users\r\n";
+
+    /// Finding 5: a download cut inside its last record (`35` cut after `3`) never yields the
+    /// record's first bytes as a value: it is a transport error, after the rows before it.
+    #[test]
+    fn a_download_cut_inside_its_last_record_is_a_transport_error_not_a_row() {
+        let whole = format!("{HEADER}2024-01-31,A,1,2\r\n2024-01-31,B,4,35\r\n");
+        for cut in [whole.len() - 3, whole.len() - 4, whole.len() - 6] {
+            let body = &whole.as_bytes()[..cut];
+            for chunk in [1, 5, body.len()] {
+                let (rows, error, _) = run::<Counts>(download(Limits::default()), body, chunk);
+                let scopes: Vec<&str> = rows.iter().map(|row| row.scope.as_str()).collect();
+                assert_eq!(
+                    scopes,
+                    ["A"],
+                    "cut at {cut}, chunks of {chunk}: no row from B"
+                );
+                let error = error.unwrap();
+                assert_eq!(error.kind(), ErrorKind::Transport, "{error}");
+                assert!(error.is_retryable());
+                let message = error.to_string();
+                assert!(
+                    message.contains("ended inside a record: the download was cut short"),
+                    "{message}"
+                );
+                assert_eq!(error.position().unwrap().line, Some(3), "{message}");
+                assert_eq!(error.position().unwrap().record, 2, "{message}");
+            }
+        }
+        // Whole, or missing only the `\n` of its last `\r\n`, every record is there.
+        for body in [whole.as_str(), &whole[..whole.len() - 1]] {
+            let (rows, error, _) = run::<Counts>(download(Limits::default()), body.as_bytes(), 3);
+            assert!(error.is_none(), "{error:?}");
+            assert_eq!(rows[1].inactive_users, Some(35));
+        }
+        // The same cut file is read whole: files edited by hand often lack the last line break.
+        let cut = &whole.as_bytes()[..whole.len() - 3];
+        let (rows, error, _) = run::<Counts>(file(Limits::default()), cut, 5);
+        assert!(error.is_none(), "{error:?}");
+        assert_eq!(rows[1].inactive_users, Some(3));
+    }
+
+    #[test]
+    fn a_download_cut_inside_its_header_is_a_transport_error() {
+        for body in [&HEADER[..20], "\"Report Refresh", "R"] {
+            let (rows, error, _) = run::<Counts>(download(Limits::default()), body.as_bytes(), 2);
+            assert!(rows.is_empty());
+            let error = error.unwrap();
+            assert_eq!(error.kind(), ErrorKind::Transport, "{body:?}: {error}");
+        }
+    }
+
+    /// A record left inside a quoted field at the end of the input is an error for a file as
+    /// for a download, whatever the chunking; a quote that is closed is not.
+    #[test]
+    fn an_input_ending_inside_a_quoted_field_is_an_error() {
+        let open = [
+            "2024-01-31,\"A,1,2",
+            "2024-01-31,\"A\"\",1",
+            "2024-01-31,\"",
+            "2024-01-31,A,1,\"3\r\n",
+        ];
+        for last in open {
+            let body = format!("{HEADER}2024-01-31,Z,1,2\r\n{last}");
+            for chunk in [1, 4, body.len()] {
+                let (rows, error, _) =
+                    run::<Counts>(file(Limits::default()), body.as_bytes(), chunk);
+                assert_eq!(rows.len(), 1, "{last:?}");
+                let error = error.unwrap_or_else(|| panic!("{last:?}: no error"));
+                assert_eq!(error.kind(), ErrorKind::Decode, "{last:?}");
+                assert!(
+                    error.to_string().contains("ended inside a quoted field"),
+                    "{last:?}: {error}"
+                );
+                assert_eq!(error.position().unwrap().record, 2);
+                let (_, error, _) =
+                    run::<Counts>(download(Limits::default()), body.as_bytes(), chunk);
+                let error = error.unwrap();
+                assert_eq!(error.kind(), ErrorKind::Transport, "{last:?}");
+                assert!(
+                    error.to_string().contains("inside a quoted field"),
+                    "{error}"
+                );
+            }
+        }
+        let closed = [
+            "2024-01-31,\"A\",1,\"2\"",
+            "2024-01-31,\"A\"\"\",1,2",
+            "2024-01-31,A,1,\"\"",
+        ];
+        for last in closed {
+            let body = format!("{HEADER}{last}");
+            for chunk in [1, 4, body.len()] {
+                let (rows, error, _) =
+                    run::<Counts>(file(Limits::default()), body.as_bytes(), chunk);
+                assert!(error.is_none(), "{last:?}: {error:?}");
+                assert_eq!(rows.len(), 1, "{last:?}");
+            }
+        }
+        let (_, error, _) =
+            run::<Counts>(file(Limits::default()), b"Report Refresh Date,\"Scope", 3);
+        let error = error.unwrap();
+        assert_eq!(error.kind(), ErrorKind::Decode);
+        assert_eq!(error.position().unwrap().record, 0, "the header: {error}");
+    }
+
+    /// Finding 1: a line of commas is bounded by the field limit while csv-core fills the
+    /// record, in the header (a returned error) and in a row (the row error); a record of
+    /// exactly the limit is read.
+    #[test]
+    fn fields_are_bounded_while_the_record_is_read() {
+        let limits = Limits::default().max_fields(4);
+        let exact = format!("{HEADER}2024-01-31,A,1,2\r\n");
+        let (rows, error, decoder) = run::<Counts>(file(limits), exact.as_bytes(), 3);
+        assert!(error.is_none(), "{error:?}");
+        assert_eq!(rows.len(), 1);
+        assert!(decoder.record_capacity().1 <= 4);
+
+        let header = format!(
+            "Report Refresh Date,Scope,Active Users,Inactive Users{}",
+            ",".repeat(100_000)
+        );
+        for decoder in [file(limits), download(limits), file(Limits::default())] {
+            let (_, error, decoder) = run::<Counts>(decoder, header.as_bytes(), 4096);
+            let error = error.unwrap();
+            assert_eq!(error.kind(), ErrorKind::Limit, "{error}");
+            let message = error.to_string();
+            assert!(
+                message.contains("the header line has more than"),
+                "{message}"
+            );
+            assert!(message.contains("`Limits::max_fields`"), "{message}");
+            assert!(decoder.record_capacity().1 <= 4096);
+        }
+
+        let row = format!(
+            "{HEADER}2024-01-31,A,1,2\r\n2024-01-31,B,1,2{}\r\n2024-01-31,C,1,2\r\n",
+            ",".repeat(100_000)
+        );
+        for (decoder, fields) in [(file(limits), 4), (download(Limits::default()), 4096)] {
+            let (rows, error, decoder) = run::<Counts>(decoder, row.as_bytes(), 1000);
+            assert_eq!(rows.len(), 1, "the rows before it, none after");
+            let error = error.unwrap();
+            assert_eq!(error.kind(), ErrorKind::Limit, "{error}");
+            let message = error.to_string();
+            assert!(
+                message.contains(&format!("a record has more than {fields} fields")),
+                "{message}"
+            );
+            assert!(message.contains("`Limits::max_fields`"), "{message}");
+            assert_eq!(error.position().unwrap().record, 2);
+            assert_eq!(error.position().unwrap().line, Some(3));
+            assert!(decoder.record_capacity().1 <= fields);
+        }
+    }
+
+    /// A record of exactly `max_record_bytes` is read; one byte more is a limit error, the
+    /// buffer never past the limit.
+    #[test]
+    fn bytes_are_bounded_while_the_record_is_read() {
+        // `2024-01-31`, 10 bytes of scope, `1`: 21 bytes of fields.
+        let body = |scope: &str| format!("{HEADER}2024-01-31,{scope},1,\r\n2024-01-31,A,2,\r\n");
+        let limits = Limits::default().max_record_bytes(60);
+        let (rows, error, decoder) =
+            run::<Counts>(file(limits), body(&"x".repeat(49)).as_bytes(), 7);
+        assert!(error.is_none(), "{error:?}");
+        assert_eq!(rows.len(), 2);
+        assert!(decoder.record_capacity().0 <= 61);
+        let (rows, error, decoder) =
+            run::<Counts>(file(limits), body(&"x".repeat(50)).as_bytes(), 7);
+        assert!(rows.is_empty());
+        let error = error.unwrap();
+        assert_eq!(error.kind(), ErrorKind::Limit);
+        let message = error.to_string();
+        assert!(
+            message.contains("a record is longer than 60 bytes"),
+            "{message}"
+        );
+        assert!(message.contains("`Limits::max_record_bytes`"), "{message}");
+        assert!(
+            message.contains("CsvReader::limits"),
+            "a file's error names the reader: {message}"
+        );
+        assert!(decoder.record_capacity().0 <= 61);
+
+        // The header (50 bytes of names) too, as a header error rather than "the file is empty".
+        let limits = Limits::default().max_record_bytes(49);
+        let (_, error, _) = run::<Counts>(download(limits), HEADER.as_bytes(), 1);
+        let error = error.unwrap();
+        assert_eq!(error.kind(), ErrorKind::Limit, "{error}");
+        let message = error.to_string();
+        assert!(
+            message.contains("the header line is longer than 49 bytes"),
+            "{message}"
+        );
+        assert!(
+            !message.contains("CsvReader"),
+            "a download's error names the client: {message}"
+        );
+    }
+
+    #[test]
+    fn lower_limits_set_after_the_header_bound_the_rows() {
+        let body = format!("{HEADER}2024-01-31,A,1,2\r\n");
+        let mut decoder = CsvDecoder::holding_rows(Counts::META);
+        let mut rows: VecDeque<Counts> = VecDeque::new();
+        decoder.feed(body.as_bytes(), &mut rows).unwrap();
+        assert!(decoder.drift().is_some() && decoder.holds_input());
+        decoder.set_limits(Limits::default().max_fields(3));
+        decoder.finish(&mut rows).unwrap();
+        assert!(rows.is_empty());
+        let error = decoder.take_row_error().unwrap();
+        assert!(error.to_string().contains("more than 3 fields"), "{error}");
+    }
+
+    /// Finding 7: a body that is not a CSV report says what it is.
+    #[test]
+    fn a_body_that_is_not_text_says_so() {
+        let cases: [(&[u8], &str); 5] = [
+            (
+                b"\x1F\x8B\x08\x00\x00\x00\x00\x00\x00\x03\xED\n",
+                "gzip-compressed data, not a CSV report",
+            ),
+            (b"\x1F\x8B", "gzip-compressed data, not a CSV report"),
+            (b"PK\x03\x04\x14\x00\x06\x00", "a ZIP archive"),
+            (b"\xFF\xFER\x00e\x00p\x00\n\x00", "UTF-16 text"),
+            (
+                b"Report\xC3\x28,Scope\n",
+                "the header is not UTF-8 text (its field 1)",
+            ),
+        ];
+        for (body, expected) in cases {
+            for decoder in [file(Limits::default()), download(Limits::default())] {
+                let (_, error, _) = run::<Counts>(decoder, body, 1);
+                let error = error.unwrap();
+                assert_eq!(error.kind(), ErrorKind::Decode);
+                assert!(error.to_string().contains(expected), "{error}");
+            }
+        }
+    }
+
+    /// A missing-column error lists the file's header names cut, and only the first ones.
+    #[test]
+    fn a_missing_column_error_quotes_the_header_names_cut() {
+        let long = "x".repeat(1024 * 1024);
+        let header = format!("{long},{}\n", vec!["y"; 1000].join(","));
+        let (_, error, _) = run::<Counts>(file(Limits::default()), header.as_bytes(), 65536);
+        let error = error.unwrap();
+        assert_eq!(error.kind(), ErrorKind::MissingColumn);
+        let message = error.to_string();
+        assert!(message.len() < 2000, "{} bytes", message.len());
+        assert!(message.contains("(a cell of 1048576 bytes)"), "{message}");
+        assert!(message.contains("and 969 more"), "{message}");
+    }
+
+    /// Every record csv-core reads from `input`, as fields.
+    fn core_records(input: &[u8]) -> Vec<Vec<Vec<u8>>> {
+        let mut reader = csv_core::Reader::new();
+        let (mut output, mut ends) = (vec![0; input.len() + 1], vec![0; input.len() + 1]);
+        let (mut records, mut input) = (Vec::new(), input);
+        let (mut written, mut ended) = (0, 0);
+        loop {
+            let (result, read, wrote, end) =
+                reader.read_record(input, &mut output[written..], &mut ends[ended..]);
+            input = &input[read..];
+            (written, ended) = (written + wrote, ended + end);
+            match result {
+                ReadRecordResult::Record => {
+                    let record = CsvRecord::new(&output, &ends[..ended]);
+                    records.push(record.iter().map(<[u8]>::to_vec).collect());
+                    (written, ended) = (0, 0);
+                }
+                ReadRecordResult::End => return records,
+                _ => {}
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// The decoder's idea of "the input ended inside a quoted field" is csv-core's: one line
+        /// break more changes the records read exactly when it would be quoted text.
+        #[test]
+        fn an_open_quote_at_the_end_is_found_as_csv_core_reads_it(
+            body in proptest::collection::vec(
+                proptest::sample::select(vec![b'a', b',', b'"', b'\r', b'\n']),
+                0..40,
+            ),
+            chunk in 1usize..8,
+        ) {
+            let open = core_records(&body) != core_records(&[&body[..], b"\n"].concat());
+            let decoder = CsvDecoder::rejecting_into(
+                Counts::META,
+                Rejections::new(crate::BadRows::Reject { max: usize::MAX }),
+                Limits::default(),
+            );
+            let input = [HEADER.as_bytes(), &body].concat();
+            let (_, error, _) = run::<Counts>(decoder, &input, chunk);
+            let found = error.is_some_and(|error| error.to_string().contains("inside a quoted field"));
+            proptest::prop_assert_eq!(found, open, "{:?}", String::from_utf8_lossy(&body));
+        }
     }
 }

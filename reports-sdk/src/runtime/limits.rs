@@ -105,7 +105,6 @@ impl Limits {
     }
 }
 
-#[allow(dead_code, reason = "being wired in: issue 10")]
 /// The error for a bound hit: `what` happened, the bound's `setter` on [`Limits`] and its
 /// `value`, so the message says how to raise it.
 pub(crate) fn limit_error(

@@ -15,6 +15,14 @@ use super::response::SchemaDrift;
 /// see [`CsvReader`](crate::CsvReader) (and [`AsyncCsvReader`](crate::AsyncCsvReader) for a
 /// `tokio::io::AsyncRead`): same decoding, drift report and errors.
 ///
+/// Records are bounded by [`Limits::default()`](crate::Limits): 4,096 fields and 16 MiB a
+/// record, so a line of commas or a stray quote costs at most that much memory besides the
+/// file; a record over a limit is an [`ErrorKind::Limit`](crate::ErrorKind::Limit) error. To
+/// read a file with other limits, pass its bytes to
+/// [`CsvReader::new`](crate::CsvReader::new) and set [`CsvReader::limits`](crate::CsvReader::limits).
+/// A last line without a line break is read as a row; a file that ends inside a quoted field
+/// is an error.
+///
 /// ```
 /// use reports_sdk::office365::Office365ActivationsUserCountsRow;
 ///

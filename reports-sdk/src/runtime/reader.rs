@@ -18,6 +18,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
 
 use super::csv_rows::CsvDecoder;
 use super::error::{Error, ErrorKind};
+use super::limits::Limits;
 use super::meta::{Report, ReportMeta};
 use super::rejected::{BadRows, RejectedRow, Rejections};
 use super::response::SchemaDrift;
@@ -38,6 +39,14 @@ const CHUNK_BYTES: usize = 64 * 1024;
 /// `source()`), comes after the rows before it, and ends the iteration. With
 /// [`on_bad_row(BadRows::reject())`](Self::on_bad_row), rows that do not decode are skipped
 /// instead and listed by [`rejected`](Self::rejected).
+///
+/// A record is bounded by [`Limits`]: at most [`Limits::max_fields`] fields (4,096 by default)
+/// and [`Limits::max_record_bytes`] bytes (16 MiB), so a line of commas or a stray quote costs
+/// at most that much memory. A row over a limit is an [`ErrorKind::Limit`](crate::ErrorKind::Limit)
+/// error that ends the iteration (it is never skipped as a bad row: the record is not whole);
+/// [`limits`](Self::limits) raises them for the rows. The header is read by the constructor,
+/// under [`Limits::default()`]. A file whose last line has no line break is read (files edited
+/// by hand often lack one), but one that ends inside a quoted field is an error.
 ///
 /// ```
 /// use reports_sdk::CsvReader;
@@ -123,6 +132,28 @@ impl<R: Row, S: Read> CsvReader<R, S> {
         self
     }
 
+    /// The bounds on the fields and bytes of each row; call it before reading the first row.
+    /// Default: [`Limits::default()`]. Only [`Limits::max_fields`] and
+    /// [`Limits::max_record_bytes`] apply to a file; the header was read by the constructor
+    /// under the default limits.
+    ///
+    /// ```
+    /// use reports_sdk::{CsvReader, ErrorKind, Limits};
+    /// use reports_sdk::office365::Office365ActivationsUserCountsRow;
+    ///
+    /// let file: &[u8] = b"Report Refresh Date,Product Type,Assigned,Activated\n\
+    ///                     2024-01-31,Visio,4,1\n";
+    /// let reader = CsvReader::<Office365ActivationsUserCountsRow, _>::new(file)?
+    ///     .limits(Limits::default().max_fields(3));
+    /// let error = reader.last().transpose().unwrap_err();
+    /// assert_eq!(error.kind(), ErrorKind::Limit);
+    /// # Ok::<(), reports_sdk::Error>(())
+    /// ```
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.core.decoder.set_limits(limits);
+        self
+    }
+
     /// The rows skipped so far under [`BadRows::Reject`], in file order.
     pub fn rejected(&self) -> Vec<RejectedRow> {
         self.core.rejections.snapshot()
@@ -184,8 +215,8 @@ impl<R, S> fmt::Debug for CsvReader<R, S> {
 }
 
 /// Typed rows of a CSV report file read from any [`tokio::io::AsyncRead`], as an async
-/// [`Stream`]: the counterpart of [`CsvReader`], with the same decoding, drift report, errors
-/// and bounded memory.
+/// [`Stream`]: the counterpart of [`CsvReader`], with the same decoding, drift report, errors,
+/// [`Limits`] (raised with [`limits`](Self::limits)) and bounded memory.
 ///
 /// ```
 /// use reports_sdk::AsyncCsvReader;
@@ -244,6 +275,13 @@ impl<R: Row, S: AsyncRead + Unpin> AsyncCsvReader<R, S> {
     /// [`BadRows::reject()`] bad rows are skipped and [`rejected`](Self::rejected) lists them.
     pub fn on_bad_row(mut self, bad_rows: BadRows) -> Self {
         self.core.on_bad_row(bad_rows);
+        self
+    }
+
+    /// The bounds on the fields and bytes of each row, as [`CsvReader::limits`] sets them;
+    /// call it before reading the first row. The header was read under [`Limits::default()`].
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.core.decoder.set_limits(limits);
         self
     }
 
