@@ -1217,6 +1217,25 @@ mod tests {
         );
     }
 
+    /// `read_csv`'s way, the whole file in one feed: 32 MiB of commas in the header or a row
+    /// cost the limits, not millions of fields.
+    #[test]
+    fn a_whole_file_of_commas_in_one_feed_costs_the_limits() {
+        let commas = ",".repeat(32 * 1024 * 1024);
+        let limits = Limits::default();
+        for body in [
+            format!("Report Refresh Date{commas}"),
+            format!("{HEADER}2024-01-31{commas}\r\n"),
+        ] {
+            let (rows, error, decoder) = run::<Counts>(file(limits), body.as_bytes(), body.len());
+            assert!(rows.is_empty());
+            assert_eq!(error.unwrap().kind(), ErrorKind::Limit);
+            let (bytes, fields) = decoder.record_capacity();
+            assert!(bytes <= limits.record_bytes() + 1 && fields <= limits.fields());
+            assert!(fields * std::mem::size_of::<usize>() + bytes < 64 * 1024);
+        }
+    }
+
     #[test]
     fn lower_limits_set_after_the_header_bound_the_rows() {
         let body = format!("{HEADER}2024-01-31,A,1,2\r\n");

@@ -641,4 +641,28 @@ mod tests {
         let scopes: Vec<String> = reader.map(|row| row.unwrap().scope).collect();
         assert_eq!(scopes, ["A", "B"]);
     }
+
+    /// A row of 64 MiB of commas: the reader fails at the field limit with the decoder's
+    /// buffers within the limits, having read about one chunk of the source.
+    #[test]
+    fn a_row_of_commas_costs_no_more_than_the_limits() {
+        struct Commas(usize);
+        impl Read for Commas {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                let n = buf.len().min(self.0);
+                buf[..n].fill(b',');
+                self.0 -= n;
+                Ok(n)
+            }
+        }
+        let source = Read::chain(&HEADER[3..], Commas(64 * 1024 * 1024));
+        let mut reader = CsvReader::<ScopedCountsRow, _>::new(source).unwrap();
+        let error = reader.next().unwrap().unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Limit, "{error}");
+        let limits = Limits::default();
+        let (bytes, fields) = reader.core.decoder.record_capacity();
+        assert!(bytes <= limits.record_bytes() + 1 && fields <= limits.fields());
+        assert!(fields * std::mem::size_of::<usize>() + bytes < 64 * 1024);
+        assert!(reader.next().is_none());
+    }
 }
