@@ -268,7 +268,7 @@ impl CsvDecoder {
         let refused = if start.starts_with(b"\x1F\x8B") {
             Some(if self.download {
                 format!(
-                    "the {what} is gzip-compressed data, not a CSV report: it was compressed without a `Content-Encoding` header saying so, so it was not decompressed"
+                    "the {what} is gzip-compressed data, not a CSV report: the server sent it compressed without a `Content-Encoding: gzip` header the client decodes, so it reached the decoder still compressed"
                 )
             } else {
                 format!(
