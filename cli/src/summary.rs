@@ -1,6 +1,6 @@
 //! The text printed on stdout: where the reports come from, one block per call, and totals.
 //! Every value that comes from outside (the server's answers, the file's cells and column names,
-//! the command line) is passed through [`terminal::escape`] on its way in.
+//! the command line) is passed through [`escape`] on its way in.
 
 use std::fmt::Write as _;
 
