@@ -51,6 +51,22 @@ pub fn catalog() -> &'static [&'static ReportMeta] {
     generated::CATALOG
 }
 
+/// The report compiled in with this id (`teams_user_activity_user_detail`) or Graph function
+/// name (`getTeamsUserActivityUserDetail`, in any case), the names [`Client::report`] takes;
+/// `None` for any other name. Surrounding whitespace is ignored.
+///
+/// ```
+/// let by_id = reports_sdk::find_report("office365_activation_counts");
+/// let by_function = reports_sdk::find_report("getoffice365activationcounts");
+/// assert!(by_id.is_some());
+/// assert_eq!(by_id, by_function);
+/// assert_eq!(reports_sdk::find_report("getSomethingNew"), None);
+/// ```
+pub fn find_report(name: &str) -> Option<&'static ReportMeta> {
+    let name = name.trim();
+    catalog().iter().copied().find(|meta| meta.is_named(name))
+}
+
 /// Compiles the README's examples as doctests, so the front door cannot rot.
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]

@@ -74,7 +74,7 @@ impl Client {
         let name = name.trim();
         if let Some(entry) = typed_reports()
             .iter()
-            .find(|entry| entry.meta.id == name || entry.meta.function.eq_ignore_ascii_case(name))
+            .find(|entry| entry.meta.is_named(name))
         {
             return Ok(AnyReport {
                 client: self.clone(),

@@ -180,6 +180,20 @@ impl ReportMeta {
     pub fn version(&self, version: ApiVersion) -> Option<&'static VersionMeta> {
         self.versions.iter().find(|meta| meta.version == version)
     }
+
+    /// Whether `name` names this report: its id exactly, or its Graph function in any case
+    /// (Graph matches function names without regard to case, and people copy them from
+    /// Microsoft's docs, from URLs and from logs in every spelling).
+    ///
+    /// ```
+    /// let meta = reports_sdk::catalog()[0];
+    /// assert!(meta.is_named(meta.id));
+    /// assert!(meta.is_named(&meta.function.to_ascii_uppercase()));
+    /// assert!(!meta.is_named(&meta.id.to_ascii_uppercase()));
+    /// ```
+    pub fn is_named(&self, name: &str) -> bool {
+        self.id == name || self.function.eq_ignore_ascii_case(name)
+    }
 }
 
 /// One API version of a report.
