@@ -1,12 +1,15 @@
-//! Deterministic synthetic report data, generated from the column types: the same report,
-//! arguments and options always give the same table, so tests can compare decoded rows with it
-//! value by value.
+//! Deterministic synthetic report data, generated from the catalogue's column metadata: the
+//! same report, arguments and options always give the same table, so tests can compare decoded
+//! rows with it value by value. This module holds the table and how it is written out (CSV,
+//! JSON); what goes in the cells comes from `crate::realistic` or `crate::quirks`.
 
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use reports_sdk::{ColumnMeta, ColumnType, ReportMeta};
 
-/// The header Graph puts first in every report.
-const REFRESH_DATE: &str = "Report Refresh Date";
+use crate::random::Fnv;
+use crate::window::Window;
+use crate::{quirks, realistic};
+
 /// The column added by [`Drift::extra_column`].
 pub const EXTRA_COLUMN: &str = "Emulator Added Column";
 
@@ -186,7 +189,8 @@ impl Table {
 /// What to generate.
 #[derive(Debug, Clone, Copy)]
 pub struct DataOptions {
-    /// Rows per report.
+    /// Rows of a report listing users, groups, sites or apps; every report with
+    /// [`DataOptions::quirks`].
     pub rows: usize,
     /// The service's "today": the refresh date is the day before.
     pub today: NaiveDate,
@@ -194,26 +198,30 @@ pub struct DataOptions {
     pub drift: Drift,
     /// Every Nth row (0: none) leaves its first required count empty.
     pub blank_counts_every: usize,
+    /// The stress mix instead of realistic data (see [`crate::Config::quirks`]).
+    pub quirks: bool,
 }
 
 /// The table for one report call. `arguments` are the call's `(name, value)` pairs as written
 /// in the path (quotes removed); `version` is `v1.0` or `beta`.
+///
+/// By default the data reads like a real tenant's (`crate::realistic`): its users, licence
+/// flags that agree with dates, one row per day for per-day reports. With
+/// [`DataOptions::quirks`] it is the stress mix (`crate::quirks`).
 pub fn generate(
     meta: &'static ReportMeta,
     arguments: &[(String, String)],
     version: &str,
     options: &DataOptions,
 ) -> Table {
-    let mut seed = Fnv::default();
-    seed.write(meta.id);
-    seed.write(version);
-    for (name, value) in arguments {
-        seed.write(name);
-        seed.write(value);
-    }
-    let mut random = SplitMix(seed.0);
     let refresh_date = options.today - TimeDelta::days(1);
-    let (first_day, last_day) = period(arguments, refresh_date);
+    let window = Window::of(meta, arguments, refresh_date);
+    // One cell per spec column, in the spec's order; drift is applied to these below.
+    let full = if options.quirks {
+        quirks::rows(meta, arguments, version, options.rows, &window)
+    } else {
+        realistic::rows(meta, arguments, options.rows, &window)
+    };
 
     let mut columns: Vec<(String, Option<&'static ColumnMeta>)> = meta
         .columns
@@ -227,13 +235,21 @@ pub fn generate(
     if options.drift.reverse_columns {
         columns.reverse();
     }
-    let mut rows: Vec<Vec<Cell>> = (0..options.rows)
-        .map(|row| {
+    let sources: Vec<Option<usize>> = columns
+        .iter()
+        .map(|(header, column)| {
+            column.and_then(|_| meta.columns.iter().position(|c| c.header == *header))
+        })
+        .collect();
+    let mut rows: Vec<Vec<Cell>> = full
+        .iter()
+        .enumerate()
+        .map(|(row, cells)| {
             columns
                 .iter()
-                .map(|(header, column)| match column {
-                    Some(column) if column.header == REFRESH_DATE => Cell::Date(refresh_date),
-                    Some(column) => cell(column, row, &mut random, first_day, last_day),
+                .zip(&sources)
+                .map(|((header, _), source)| match source {
+                    Some(index) => cells.get(*index).cloned().unwrap_or(Cell::Empty),
                     None => Cell::Text(format!("{header} {row}")),
                 })
                 .collect()
@@ -250,10 +266,10 @@ pub fn generate(
             }
         }
     }
-    // Where beta JSON nests rows under an item (a user, a team), Graph serves several rows per
-    // item: every odd row repeats the item's own values of the row before, so the JSON item
-    // holds two nested elements.
-    if meta.json_nested.is_some() {
+    // Where beta JSON nests rows under an item (a user, a team), the stress mix makes every odd
+    // row repeat the item's own values of the row before, so the JSON item holds two nested
+    // elements. Realistic rows group on their own: per-day rows share their item's values.
+    if options.quirks && meta.json_nested.is_some() {
         for row in (1..rows.len()).step_by(2) {
             for (index, (_, column)) in columns.iter().enumerate() {
                 if column.is_none_or(|column| !column.json_nested) {
@@ -266,75 +282,6 @@ pub fn generate(
         meta,
         columns,
         rows,
-    }
-}
-
-/// The days a call covers: its `date`, or its period (`D7` = the 7 days to the refresh date).
-fn period(arguments: &[(String, String)], refresh_date: NaiveDate) -> (NaiveDate, NaiveDate) {
-    for (name, value) in arguments {
-        if let Ok(date) = NaiveDate::parse_from_str(value, "%Y-%m-%d") {
-            return (date, date);
-        }
-        if name == "period" {
-            let days = value
-                .trim_start_matches(['D', 'd'])
-                .parse::<i64>()
-                .unwrap_or(180);
-            return (refresh_date - TimeDelta::days(days - 1), refresh_date);
-        }
-    }
-    (refresh_date - TimeDelta::days(29), refresh_date)
-}
-
-/// The items of list columns: product names, one holding the separator with spaces around it
-/// as real names do, which must still read back as one item once joined with the bare separator.
-const WORDS: &[&str] = &[
-    "Microsoft 365 E3",
-    "Teams",
-    "ENTERPRISE MOBILITY + SECURITY E5",
-    "Visio Plan 2",
-    "Project Online",
-    "Exchange Online (Plan 1)",
-];
-
-fn cell(
-    column: &ColumnMeta,
-    row: usize,
-    random: &mut SplitMix,
-    first_day: NaiveDate,
-    last_day: NaiveDate,
-) -> Cell {
-    let roll = random.next();
-    if column.optional && roll % 5 == 0 {
-        return Cell::Empty;
-    }
-    let span = (last_day - first_day).num_days().max(0) as u64 + 1;
-    match column.ty {
-        ColumnType::Date => Cell::Date(first_day + TimeDelta::days((roll % span) as i64)),
-        ColumnType::DateTime => {
-            let seconds = roll % (span * 86_400);
-            Cell::DateTime(
-                first_day.and_time(chrono::NaiveTime::MIN) + TimeDelta::seconds(seconds as i64),
-            )
-        }
-        ColumnType::String => Cell::Text(match row % 4 {
-            // The service quotes values with commas, quotes and line breaks.
-            1 => format!("{} {row}, \"quoted\"", column.header),
-            3 if row % 8 == 3 => format!("{} {row}\r\nsecond line", column.header),
-            _ => format!("{} {row}", column.header),
-        }),
-        ColumnType::Integer => Cell::Integer((roll % 100_000) as i64),
-        ColumnType::Boolean => Cell::Boolean(roll % 2 == 0),
-        ColumnType::Duration => Cell::Duration(roll % 400_000),
-        ColumnType::List { separator } => {
-            let count = (roll % 4) as usize;
-            let items = (0..count)
-                .map(|offset| WORDS[(row + offset) % WORDS.len()].to_owned())
-                .collect();
-            Cell::List(items, separator)
-        }
-        // A future column type is generated as text.
-        _ => Cell::Text(format!("{} {row}", column.header)),
     }
 }
 
@@ -359,43 +306,6 @@ fn quote(text: &str) -> String {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
         text.to_owned()
-    }
-}
-
-/// FNV-1a, to seed the generator from the call.
-struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Self {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Fnv {
-    /// Hashes `text` and a terminator, so consecutive strings cannot run together.
-    fn write(&mut self, text: &str) {
-        self.write_bytes(text.as_bytes());
-        self.write_bytes(&[0xff]);
-    }
-
-    fn write_bytes(&mut self, bytes: &[u8]) {
-        for byte in bytes {
-            self.0 ^= u64::from(*byte);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-}
-
-/// SplitMix64: small, fast and deterministic.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
     }
 }
 

@@ -5,7 +5,10 @@
 //! token and the parameters, then answers `302` to a one-time, expiring download URL on a second
 //! listener that refuses any request carrying `Authorization`; beta `$format=application/json`
 //! answers `200` with pages linked by `@odata.nextLink`; `ETag`/`If-None-Match` give `304`; errors
-//! are Graph error JSON. Report bodies are deterministic synthetic data ([`data::generate`]), and
+//! are Graph error JSON. Report bodies are deterministic synthetic data ([`data::generate`]) that
+//! reads like a real tenant's ([`tenant`]: its users at `contoso.onmicrosoft.com`, licence
+//! products, consistent flags and dates, one row per day for per-day reports); [`Config::quirks`]
+//! serves a stress mix instead (commas, quotes and line breaks in cells, unrelated values), and
 //! [`Faults`] and [`Drift`] make the service misbehave or change its files on purpose.
 //!
 //! A third listener, the authority host ([`Emulator::authority_host`]), plays Microsoft Entra
@@ -27,7 +30,13 @@ pub mod data;
 mod graph_error;
 mod login;
 mod path;
+mod quirks;
+mod random;
+mod realistic;
+mod roles;
 mod server;
+pub mod tenant;
+mod window;
 
 pub use data::{Cell, DataOptions, Drift, EXTRA_COLUMN, Table};
 pub use path::{ReportCall, parse_call};

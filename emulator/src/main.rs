@@ -1,4 +1,4 @@
-//! `cargo run -p graph-emulator -- [--port N] [--download-port N] [--rows N] [--token T]
+//! `cargo run -p graph-emulator -- [--port N] [--download-port N] [--rows N] [--quirks] [--token T]
 //! [--login-port N] [--tenant-id ID] [--client-id ID] [--client-secret S] [--token-lifetime-secs N]`:
 //! runs the emulator until Ctrl-C, so any HTTP client (curl, another SDK, the CLI's app sign-in)
 //! can be pointed at it.
@@ -11,14 +11,17 @@ use std::process::ExitCode;
 
 use graph_emulator::{Config, Emulator};
 
-const USAGE: &str = "usage: graph-emulator [--port N] [--download-port N] [--rows N] [--page-size N] [--token TOKEN]
+const USAGE: &str = "usage: graph-emulator [--port N] [--download-port N] [--rows N] [--quirks] [--page-size N] [--token TOKEN]
                       [--login-port N] [--tenant-id ID] [--client-id ID] [--client-secret SECRET]
                       [--token-lifetime-secs N]
 
 Serves the Microsoft Graph usage reports of the SDK's catalogue on 127.0.0.1 until Ctrl-C.
   --port N           the Graph API listener's port (default: any free port)
   --download-port N  the download listener's port (default: any free port)
-  --rows N           rows per report (default 5)
+  --rows N           rows of reports listing users, groups or sites (default 5); per-day
+                     reports have one row per day of the period
+  --quirks           serve the stress mix instead of realistic data: N rows in every report,
+                     commas, quotes and line breaks in cells, unrelated values
   --page-size N      rows per beta JSON page (default 200)
   --token TOKEN      the static bearer token to accept (default emulator-token)
   --login-port N     the token endpoint's port, the authority host (default: any free port)
@@ -34,6 +37,10 @@ fn parse(arguments: &[String]) -> Result<Option<Config>, String> {
     while let Some(flag) = rest.next() {
         if flag == "--help" || flag == "-h" {
             return Ok(None);
+        }
+        if flag == "--quirks" {
+            config.quirks = true;
+            continue;
         }
         let value = rest.next().ok_or_else(|| format!("{flag} needs a value"))?;
         let number = || {
@@ -148,7 +155,9 @@ mod tests {
         assert_eq!(config.rows, 3);
         assert_eq!(config.token, "t");
         assert_eq!(config.login_port, 0);
+        assert!(!config.quirks, "realistic data unless asked");
         assert!(parse(&args(&["--help"])).unwrap().is_none());
+        assert!(parse(&args(&["--quirks"])).unwrap().unwrap().quirks);
 
         let config = parse(&args(&[
             "--login-port",

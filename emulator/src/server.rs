@@ -32,8 +32,15 @@ use crate::path::parse_call;
 pub struct Config {
     /// The static bearer token it accepts, besides the tokens its token endpoint issues.
     pub token: String,
-    /// Rows per report.
+    /// Rows of a report listing users, groups, sites or apps. Per-day reports have one row per
+    /// day of the period, activation counts one per product and tenant-wide counts one, as
+    /// Graph serves them; with [`Config::quirks`] every report has this many rows.
     pub rows: usize,
+    /// Serve the stress mix instead of realistic data: every report with [`Config::rows`] rows,
+    /// text cells holding commas, quotes and CRLF line breaks, list items holding the separator,
+    /// every value drawn on its own with no relation to the others. For tests of decoding;
+    /// the default (`false`) is data that reads like a real tenant's.
+    pub quirks: bool,
     /// Rows per beta JSON page when the call has no `$top`.
     pub page_size: usize,
     /// The service's "today": `date` arguments must fall within the 30 days before it, and the
@@ -86,6 +93,7 @@ impl fmt::Debug for Config {
         let Config {
             token: _,
             rows,
+            quirks,
             page_size,
             today,
             drift,
@@ -103,6 +111,7 @@ impl fmt::Debug for Config {
         f.debug_struct("Config")
             .field("token", &Redacted)
             .field("rows", rows)
+            .field("quirks", quirks)
             .field("page_size", page_size)
             .field("today", today)
             .field("drift", drift)
@@ -125,6 +134,7 @@ impl Default for Config {
         Config {
             token: "emulator-token".to_owned(),
             rows: 5,
+            quirks: false,
             page_size: 200,
             today: chrono::Utc::now().date_naive(),
             drift: Drift::default(),
@@ -171,6 +181,10 @@ pub struct Faults {
 pub struct Stats {
     /// Report calls (including JSON pages), accepted or not.
     pub report_calls: u64,
+    /// `429 Too Many Requests` answers injected by [`Faults::throttle_first`].
+    pub throttled: u64,
+    /// `503 Service Unavailable` answers injected by [`Faults::unavailable_first`].
+    pub unavailable: u64,
     /// Download requests, accepted or not.
     pub downloads: u64,
     /// Download requests refused because they carried `Authorization`.
@@ -202,6 +216,8 @@ pub(crate) struct Shared {
     download_base: String,
     api_base: String,
     report_calls: AtomicU64,
+    throttled: AtomicU64,
+    unavailable: AtomicU64,
     downloads: AtomicU64,
     downloads_with_authorization: AtomicU64,
     refused_links: AtomicU64,
@@ -231,6 +247,8 @@ impl Emulator {
             download_base: format!("http://{download}"),
             api_base: format!("http://{api}"),
             report_calls: AtomicU64::new(0),
+            throttled: AtomicU64::new(0),
+            unavailable: AtomicU64::new(0),
             downloads: AtomicU64::new(0),
             downloads_with_authorization: AtomicU64::new(0),
             refused_links: AtomicU64::new(0),
@@ -322,6 +340,8 @@ impl Emulator {
         let shared = &self.shared;
         Stats {
             report_calls: shared.report_calls.load(Ordering::SeqCst),
+            throttled: shared.throttled.load(Ordering::SeqCst),
+            unavailable: shared.unavailable.load(Ordering::SeqCst),
             downloads: shared.downloads.load(Ordering::SeqCst),
             downloads_with_authorization: shared
                 .downloads_with_authorization
@@ -364,6 +384,7 @@ impl Shared {
             today: self.config.today,
             drift: self.config.drift,
             blank_counts_every: self.config.faults.blank_counts_every,
+            quirks: self.config.quirks,
         }
     }
 }
@@ -396,6 +417,7 @@ async fn report_call(
     }
     let faults = &shared.config.faults;
     if number <= u64::from(faults.throttle_first) {
+        shared.throttled.fetch_add(1, Ordering::SeqCst);
         let mut response = graph_error(
             StatusCode::TOO_MANY_REQUESTS,
             "TooManyRequests",
@@ -408,6 +430,7 @@ async fn report_call(
         return response;
     }
     if number <= u64::from(faults.throttle_first) + u64::from(faults.unavailable_first) {
+        shared.unavailable.fetch_add(1, Ordering::SeqCst);
         return graph_error(
             StatusCode::SERVICE_UNAVAILABLE,
             "ServiceUnavailable",

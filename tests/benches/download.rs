@@ -51,6 +51,7 @@ async fn main() {
         .find_map(|arg| arg.parse().ok())
         .unwrap_or(100_000);
     let emulator = Emulator::start(Config {
+        quirks: true,
         rows,
         ..Config::default()
     })

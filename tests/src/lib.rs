@@ -4,7 +4,9 @@
 
 use chrono::{NaiveDate, TimeDelta};
 use graph_emulator::{Emulator, Table};
-use reports_sdk::{AnyRow, ApiVersion, Argument, Client, Format, ParameterKind, ReportMeta};
+use reports_sdk::{
+    AnyRow, ApiVersion, Argument, Client, Format, ParameterKind, ReportMeta, ReportRows,
+};
 
 /// One call to make: a report, a form with its arguments, a version and a format.
 #[derive(Debug, Clone)]
@@ -185,6 +187,21 @@ pub struct Checked {
 /// the rows with what `emulator` generated.
 pub async fn check(client: &Client, emulator: &Emulator, case: &Case) -> Result<Checked, String> {
     let label = case.label();
+    let rows = fetch(client, case).await?;
+    let expected = emulator.expected(case.meta, &case.argument_pairs(), case.version);
+    let values =
+        compare(case.meta, &rows.rows, &expected).map_err(|err| format!("{label}: {err}"))?;
+    Ok(Checked {
+        rows: rows.rows.len(),
+        values,
+        info: rows.info,
+    })
+}
+
+/// Fetches `case` through the SDK's run-time handle: typed decoding, rows as maps keyed by CSV
+/// header.
+pub async fn fetch(client: &Client, case: &Case) -> Result<ReportRows<AnyRow>, String> {
+    let label = case.label();
     let fail = |err: reports_sdk::Error| format!("{label}: {err}");
     let report = client.report(case.meta.function).map_err(fail)?;
     if !report.is_known() {
@@ -200,15 +217,7 @@ pub async fn check(client: &Client, emulator: &Emulator, case: &Case) -> Result<
     for (name, value) in &case.optional {
         request = request.optional(name, value).map_err(fail)?;
     }
-    let rows = request.send().await.map_err(fail)?;
-    let expected = emulator.expected(case.meta, &case.argument_pairs(), case.version);
-    let values =
-        compare(case.meta, &rows.rows, &expected).map_err(|err| format!("{label}: {err}"))?;
-    Ok(Checked {
-        rows: rows.rows.len(),
-        values,
-        info: rows.info,
-    })
+    request.send().await.map_err(fail)
 }
 /// A client for the emulator, with quick retries so fault tests stay fast.
 pub fn client_for(emulator: &Emulator) -> reports_sdk::ClientBuilder {

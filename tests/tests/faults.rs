@@ -1,4 +1,6 @@
-//! Each fault the emulator injects, observed through the public SDK.
+//! Each fault the emulator injects, observed through the public SDK; the emulator's counters
+//! show the fault was really served. The stress mix (`quirks`) gives every report the asked-for
+//! number of rows, which the cut-short and paging cases count on.
 
 #![allow(clippy::unwrap_used, reason = "a test fails loudly on setup errors")]
 
@@ -11,6 +13,7 @@ use reports_sdk::{ApiVersion, ErrorKind, Fetched, Format, Period, RetryPolicy};
 
 async fn emulator(faults: Faults) -> Emulator {
     Emulator::start(Config {
+        quirks: true,
         rows: 12,
         faults,
         ..Config::default()
@@ -42,11 +45,9 @@ async fn throttling_with_retry_after_is_waited_out() {
         .await
         .unwrap();
     compare_typed(&report.rows, &expected(&emulator, "D7", ApiVersion::V1)).unwrap();
-    assert_eq!(
-        emulator.stats().report_calls,
-        3,
-        "two 429s, then the report"
-    );
+    let stats = emulator.stats();
+    assert_eq!(stats.report_calls, 3, "two 429s, then the report");
+    assert_eq!(stats.throttled, 2);
 }
 
 #[tokio::test]
@@ -103,7 +104,10 @@ async fn unavailable_until_the_budget_is_spent_is_an_error_with_the_status() {
     assert_eq!(error.kind(), ErrorKind::Service);
     assert_eq!(error.status(), Some(503));
     assert!(error.is_retryable());
-    assert_eq!(emulator.stats().report_calls, 4);
+    let stats = emulator.stats();
+    assert_eq!(stats.report_calls, 4, "the call and three retries");
+    assert_eq!(stats.unavailable, 4, "every one of them was a 503");
+    assert_eq!(stats.downloads, 0);
 }
 
 #[tokio::test]
@@ -120,11 +124,23 @@ async fn a_brief_outage_is_retried_through() {
         .await
         .unwrap();
     compare_typed(&report.rows, &expected(&emulator, "D90", ApiVersion::V1)).unwrap();
+    let stats = emulator.stats();
+    assert_eq!(
+        stats.unavailable, 2,
+        "the emulator really answered 503 twice"
+    );
+    assert_eq!(stats.throttled, 0);
+    assert_eq!(
+        stats.report_calls, 3,
+        "two 503s retried, then the report: {stats:?}"
+    );
+    assert_eq!(stats.downloads, 1, "only the third call reached a download");
 }
 
 #[tokio::test]
 async fn slow_responses_still_decode_and_a_short_timeout_fails_cleanly() {
     let emulator = Emulator::start(Config {
+        quirks: true,
         rows: 2_000,
         faults: Faults {
             slow: Some(Duration::from_millis(20)),
@@ -162,6 +178,7 @@ async fn slow_responses_still_decode_and_a_short_timeout_fails_cleanly() {
 #[tokio::test]
 async fn a_body_cut_short_mid_row_is_a_transport_error_after_the_rows_before_it() {
     let emulator = Emulator::start(Config {
+        quirks: true,
         rows: 200,
         faults: Faults {
             truncate_downloads: true,
@@ -273,6 +290,7 @@ async fn an_unchanged_report_answers_not_modified() {
 #[tokio::test]
 async fn json_pages_are_followed_to_the_end() {
     let emulator = Emulator::start(Config {
+        quirks: true,
         rows: 25,
         page_size: 10,
         ..Config::default()
