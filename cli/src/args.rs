@@ -1,372 +1,289 @@
-//! The command line, read by hand: a dozen flags do not need a parser crate. Every value is
-//! checked here, so a bad command line fails before anything starts.
+//! The command line, declared once with clap: `--help`, `--version`, shell completions and
+//! suggestions for mistyped flags all come from the definitions below. Each value is parsed
+//! here; rules between flags are checked in [`crate::options`].
 
 use std::ffi::OsString;
+use std::path::PathBuf;
 
 use chrono::NaiveDate;
-use reports_sdk::{ApiVersion, Cloud, Format, ReportMeta};
+use clap::builder::{
+    NonEmptyStringValueParser, PossibleValue, PossibleValuesParser, TypedValueParser,
+};
+use clap::{CommandFactory as _, Parser, Subcommand};
+use clap_complete::Shell;
+use reports_sdk::{ApiVersion, Cloud, Format, ReportMeta, UnknownName};
 
 use crate::failure::Failure;
-use crate::output::OutPath;
+use crate::options::Options;
+use crate::out_format::{OUT_FORMAT_NAMES, OutFormat};
+
+/// Shown under the flags by `--help`.
+const AFTER_HELP: &str = "\
+Credentials: the Azure SDK's variables AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET
+(an app registration with the Reports.Read.All application permission; AZURE_AUTHORITY_HOST
+optional), or GRAPH_TOKEN (a ready access token). A partial set is an error. With none at all
+every report runs against an embedded local emulator of Graph (synthetic data, nothing leaves
+the machine), and --out/--out-dir are refused unless --emulator asks for it by name.
+
+Without --period or --date every parameter form of a report is fetched, with the first value
+of its enum parameter and, for a date, two days ago. Reports without parameters ignore both.
+
+Files: --out-dir DIR writes DIR/<report id>.<form>.<ext>, <form> being the parameter of the
+form called (period, date) or none; --out FILE with several calls writes
+<stem>.<report id>.<form>.<ext> beside FILE. A file appears only once complete.
+
+Exit codes: 0 every report was fetched; 1 a report or the sign-in failed; 2 a bad command line
+or credentials (nothing was sent); 3 every report was fetched, but some rows did not decode and
+were skipped.
+
+Examples:
+  cargo reports
+  cargo reports --emulator --report getOffice365ServicesUserCounts --period D30 --out -
+  cargo reports --emulator --report teams_user_activity_counts --out-dir reports
+  AZURE_TENANT_ID=contoso.onmicrosoft.com AZURE_CLIENT_ID=... AZURE_CLIENT_SECRET=... \\
+      cargo reports --out-dir reports --out-format jsonl
+  GRAPH_TOKEN=eyJ0... cargo reports --api-version beta --format json --raw --out-dir raw
+  graph-reports completions bash > /etc/bash_completion.d/graph-reports";
+
+/// Fetch Microsoft Graph usage reports as typed rows.
+#[derive(Debug, Parser)]
+#[command(
+    name = "graph-reports",
+    version,
+    after_help = AFTER_HELP,
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    /// Something other than fetching reports.
+    #[command(subcommand)]
+    pub command: Option<Extra>,
+    /// Fetching reports.
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Extra {
+    /// Print a completion script for SHELL on stdout.
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+}
+
+/// The flags of a run, each parsed on its own.
+#[derive(Debug, Default, clap::Args)]
+pub struct RunArgs {
+    /// A report to fetch, by id (office365_services_user_counts) or Graph function name
+    /// (getOffice365ServicesUserCounts, any case); repeatable or comma-separated. Default: every
+    /// report.
+    #[arg(long = "report", value_name = "ID", value_delimiter = ',', value_parser = report_by_name)]
+    pub reports: Vec<&'static ReportMeta>,
+    /// The value of the report's enum parameter (D7, D30, D90, D180). Default: its first value.
+    #[arg(long, value_name = "VALUE", value_parser = NonEmptyStringValueParser::new())]
+    pub period: Option<String>,
+    /// Use the report's date form, for this day.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date, conflicts_with = "period")]
+    pub date: Option<NaiveDate>,
+    /// The format Graph serves; json needs the beta API (and alone selects it). Default: csv.
+    #[arg(long, value_name = "FORMAT", ignore_case = true, value_parser = sdk_name(Format::ALL))]
+    pub format: Option<Format>,
+    /// The Graph API version. Default: v1.0 (beta with --format json).
+    #[arg(long, value_name = "VERSION", ignore_case = true, value_parser = sdk_name(ApiVersion::ALL))]
+    pub api_version: Option<ApiVersion>,
+    /// The national cloud: its Graph endpoint and Entra ID authority. Default: global.
+    #[arg(long, value_name = "NAME", ignore_case = true, value_parser = sdk_name(Cloud::ALL))]
+    pub cloud: Option<Cloud>,
+    /// Send requests to this endpoint (a proxy); needs credentials.
+    #[arg(long, value_name = "URL", value_parser = parse_base_url)]
+    pub base_url: Option<String>,
+    /// Use the embedded emulator even with credentials set; allows --out and --out-dir.
+    #[arg(long)]
+    pub emulator: bool,
+    /// Also write the rows to FILE (format from its extension: .csv, .json, .jsonl, .ndjson,
+    /// .parquet), or to stdout with `-` (one report form; then everything else goes to
+    /// stderr).
+    #[arg(long, value_name = "FILE", conflicts_with = "out_dir")]
+    pub out: Option<PathBuf>,
+    /// Also write one file per report and form into DIR: DIR/<report id>.<form>.<ext>.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+    /// The format of --out and --out-dir, whatever the extension. Default: from --out's
+    /// extension; csv for stdout and --out-dir.
+    #[arg(long, value_name = "FORMAT", value_parser = out_format_parser())]
+    pub out_format: Option<OutFormat>,
+    /// Write the report to --out/--out-dir as Graph serves it, byte for byte, instead of
+    /// decoding it (its format is --format's).
+    #[arg(long)]
+    pub raw: bool,
+    /// Rows per report in the emulator (emulator only). Default: 25.
+    #[arg(long, value_name = "N", value_parser = parse_rows)]
+    pub rows: Option<usize>,
+    /// Fail a report on its first row that does not decode. Default: skip such a row, name it
+    /// on stderr (line, column, reason), write the others, and exit with 3.
+    #[arg(long)]
+    pub strict: bool,
+    /// Print no banner, report summaries, totals or progress; errors and skipped rows still go
+    /// to stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
 
 /// What the command line asks for.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub enum Command {
-    /// Print the help text.
-    Help,
+    /// Print help or the version: clap's text, printed by [`clap::Error::print`] on stdout.
+    Show(clap::Error),
+    /// Print a completion script.
+    Completions(Shell),
     /// Fetch reports.
-    Run(Options),
+    Run(Box<Options>),
 }
 
-/// The flags of a run, checked.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Options {
-    /// `--cloud`.
-    pub cloud: Cloud,
-    /// `--base-url`.
-    pub base_url: Option<String>,
-    /// `--version`, or beta when only `--format json` was given.
-    pub version: ApiVersion,
-    /// `--format`.
-    pub format: Format,
-    /// `--report`, in the order given, each once; empty means every report.
-    pub reports: Vec<&'static ReportMeta>,
-    /// `--period`, checked against each report's enum parameter later.
-    pub period: Option<String>,
-    /// `--date`.
-    pub date: Option<NaiveDate>,
-    /// `--out`.
-    pub out: Option<OutPath>,
-    /// `--rows`.
-    pub rows: Option<usize>,
-    /// `--emulator`: the embedded emulator, whatever credentials are set.
-    pub emulator: bool,
-    /// `--strict`: the first row that does not decode fails its report, instead of being
-    /// skipped and reported.
-    pub strict: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Flag {
-    Report,
-    Period,
-    Date,
-    Format,
-    Version,
-    Cloud,
-    BaseUrl,
-    Out,
-    Rows,
-    Emulator,
-    Strict,
-}
-
-const FLAGS: &[(&str, Flag)] = &[
-    ("--report", Flag::Report),
-    ("--period", Flag::Period),
-    ("--date", Flag::Date),
-    ("--format", Flag::Format),
-    ("--version", Flag::Version),
-    ("--cloud", Flag::Cloud),
-    ("--base-url", Flag::BaseUrl),
-    ("--out", Flag::Out),
-    ("--rows", Flag::Rows),
-    ("--emulator", Flag::Emulator),
-    ("--strict", Flag::Strict),
-];
-
-/// Flags that take no value.
-const SWITCHES: &[Flag] = &[Flag::Emulator, Flag::Strict];
-
-/// Reads the arguments after the program name. `--help` anywhere wins.
+/// Reads the arguments after the program name.
 pub fn parse(arguments: impl IntoIterator<Item = OsString>) -> Result<Command, Failure> {
-    let arguments = arguments
+    // `cargo reports -- --flag` passes a `--` through the alias, which already ends in one;
+    // with no positional arguments to separate, it means nothing.
+    let arguments: Vec<OsString> = arguments
         .into_iter()
-        .map(|argument| {
-            argument
-                .into_string()
-                .map_err(|bad| Failure::usage(format!("argument {bad:?} is not valid UTF-8")))
-        })
-        .collect::<Result<Vec<String>, Failure>>()?;
-    if arguments
-        .iter()
-        .any(|argument| argument == "--help" || argument == "-h")
-    {
-        return Ok(Command::Help);
-    }
-
-    let mut given: Vec<(Flag, &'static str, String)> = Vec::new();
-    let mut rest = arguments.into_iter().peekable();
-    while let Some(argument) = rest.next() {
-        // `cargo reports -- --flag` passes a `--` through the alias, which already ends in one;
-        // with no positional arguments to separate, it means nothing.
-        if argument == "--" {
-            continue;
-        }
-        let (name, inline_value) = match argument.split_once('=') {
-            Some((name, value)) if name.starts_with("--") => {
-                (name.to_owned(), Some(value.to_owned()))
-            }
-            _ => (argument, None),
-        };
-        let Some(&(flag_name, flag)) = FLAGS.iter().find(|(known, _)| *known == name) else {
-            return Err(Failure::usage(if name.starts_with('-') {
-                format!("unknown flag `{name}`")
-            } else {
-                format!("unexpected argument `{name}` (flags start with --)")
-            }));
-        };
-        // A flag right after a flag means the first one's value was forgotten.
-        let value = match inline_value {
-            Some(_) if SWITCHES.contains(&flag) => {
-                return Err(Failure::usage(format!("{flag_name} takes no value")));
-            }
-            Some(value) => value,
-            None if SWITCHES.contains(&flag) => String::new(),
-            None => rest
-                .next_if(|next| !next.starts_with("--"))
-                .ok_or_else(|| Failure::usage(format!("{flag_name} needs a value")))?,
-        };
-        if flag != Flag::Report && given.iter().any(|(seen, ..)| *seen == flag) {
-            return Err(Failure::usage(format!("{flag_name} is given twice")));
-        }
-        given.push((flag, flag_name, value));
-    }
-
-    let mut options = Options::default();
-    let mut version = None;
-    for (flag, flag_name, value) in given {
-        match flag {
-            Flag::Report => add_reports(&mut options.reports, &value)?,
-            Flag::Period => options.period = Some(non_empty(flag_name, value)?),
-            Flag::Date => options.date = Some(parse_date(&value)?),
-            Flag::Format => options.format = pick(flag_name, &value)?,
-            Flag::Version => version = Some(pick(flag_name, &value)?),
-            Flag::Cloud => options.cloud = pick(flag_name, &value)?,
-            Flag::BaseUrl => options.base_url = Some(parse_base_url(&value)?),
-            Flag::Out => options.out = Some(OutPath::parse(&value).map_err(Failure::usage)?),
-            Flag::Rows => options.rows = Some(parse_rows(&value)?),
-            Flag::Emulator => options.emulator = true,
-            Flag::Strict => options.strict = true,
-        }
-    }
-    if options.period.is_some() && options.date.is_some() {
-        return Err(Failure::usage(
-            "--period and --date choose different forms of a report; give one of them",
-        ));
-    }
-    options.version = match (version, options.format) {
-        (Some(ApiVersion::V1), Format::Json) => {
-            return Err(Failure::usage(
-                "--format json needs --version beta: v1.0 serves reports as CSV only",
-            ));
-        }
-        (Some(version), _) => version,
-        // Only beta serves JSON, so asking for JSON asks for beta.
-        (None, Format::Json) => ApiVersion::Beta,
-        (None, _) => ApiVersion::V1,
+        .filter(|argument| argument != "--")
+        .collect();
+    refuse_old_version_flag(&arguments)?;
+    let program = std::iter::once(OsString::from("graph-reports"));
+    let cli = match Cli::try_parse_from(program.chain(arguments)) {
+        Ok(cli) => cli,
+        Err(error) if error.exit_code() == 0 => return Ok(Command::Show(error)),
+        Err(error) => return Err(Failure::CommandLine(error.render().to_string())),
     };
-    Ok(Command::Run(options))
+    match cli.command {
+        Some(Extra::Completions { shell }) => Ok(Command::Completions(shell)),
+        None => Options::from_args(cli.run).map(|options| Command::Run(Box::new(options))),
+    }
 }
 
-/// Adds the comma-separated report ids of one `--report`, each once.
-fn add_reports(reports: &mut Vec<&'static ReportMeta>, value: &str) -> Result<(), Failure> {
-    for id in value.split(',').map(str::trim) {
-        if id.is_empty() {
-            return Err(Failure::usage("--report needs a report id"));
-        }
-        let Some(meta) = reports_sdk::catalog()
-            .iter()
-            .copied()
-            .find(|meta| meta.id == id)
-        else {
-            let known: Vec<&str> = reports_sdk::catalog().iter().map(|meta| meta.id).collect();
-            return Err(Failure::usage(format!(
-                "unknown report `{id}`; the reports are: {}",
-                known.join(", ")
-            )));
-        };
-        if !reports.iter().any(|seen| seen.id == meta.id) {
-            reports.push(meta);
-        }
+/// `--version` used to name the API version. clap answers `--version` before reading anything
+/// else, so a script still passing `--version beta` would print the tool's version and exit 0
+/// without fetching anything: refuse it, naming the new flag.
+fn refuse_old_version_flag(arguments: &[OsString]) -> Result<(), Failure> {
+    let old_use = arguments.iter().enumerate().any(|(index, argument)| {
+        let argument = argument.to_string_lossy();
+        argument.starts_with("--version=")
+            || (argument == "--version"
+                && arguments
+                    .get(index + 1)
+                    .is_some_and(|value| value.to_string_lossy().parse::<ApiVersion>().is_ok()))
+    });
+    if old_use {
+        return Err(Failure::usage(
+            "--version prints this tool's version; choose the Graph API version with --api-version (v1.0 or beta)",
+        ));
     }
     Ok(())
 }
 
-/// One of `choices`, by its display name (any case).
-/// A value of one of the SDK's named types (`Cloud`, `ApiVersion`, `Format`).
-fn pick<T>(flag_name: &str, value: &str) -> Result<T, Failure>
+/// The completion script for `shell`. Generated into memory: clap_complete panics when its
+/// writer fails, and stdout can be a closed pipe.
+pub fn completions(shell: Shell) -> Vec<u8> {
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "graph-reports", &mut script);
+    script
+}
+
+/// A value of one of the SDK's named types (`Cloud`, `ApiVersion`, `Format`): its names are
+/// listed in help and completions, and read by the SDK's own parser.
+fn sdk_name<T>(all: &'static [T]) -> impl TypedValueParser<Value = T>
 where
-    T: std::str::FromStr<Err = reports_sdk::UnknownName>,
+    T: std::str::FromStr<Err = UnknownName> + std::fmt::Display + Clone + Send + Sync + 'static,
 {
-    value
-        .parse()
-        .map_err(|unknown| Failure::usage(format!("{flag_name}: {unknown}")))
+    PossibleValuesParser::new(
+        all.iter()
+            .map(|value| PossibleValue::new(value.to_string())),
+    )
+    .try_map(|name| name.parse::<T>())
 }
 
-fn non_empty(flag_name: &str, value: String) -> Result<String, Failure> {
-    if value.trim().is_empty() {
-        return Err(Failure::usage(format!("{flag_name} needs a value")));
+/// `--out-format`: its names listed for help and completions, read by [`OutFormat::from_name`]
+/// (which says how to get a format this build lacks).
+fn out_format_parser() -> impl TypedValueParser<Value = OutFormat> {
+    PossibleValuesParser::new(OUT_FORMAT_NAMES.iter().copied())
+        .try_map(|name| OutFormat::from_name(&name))
+}
+
+/// A report compiled in, by id or Graph function name (any case).
+fn report_by_name(name: &str) -> Result<&'static ReportMeta, String> {
+    if name.trim().is_empty() {
+        return Err("--report needs a report id or Graph function name".to_owned());
     }
-    Ok(value)
-}
-
-fn parse_date(value: &str) -> Result<NaiveDate, Failure> {
-    NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").map_err(|_| {
-        Failure::usage(format!(
-            "--date: `{value}` is not a date; write it as YYYY-MM-DD"
-        ))
+    reports_sdk::find_report(name).ok_or_else(|| {
+        let known: Vec<&str> = reports_sdk::catalog().iter().map(|meta| meta.id).collect();
+        format!(
+            "unknown report `{name}`; give a report id or its Graph function name (any case). The reports are: {}",
+            known.join(", ")
+        )
     })
 }
 
-fn parse_base_url(value: &str) -> Result<String, Failure> {
+fn parse_date(value: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("`{value}` is not a date; write it as YYYY-MM-DD"))
+}
+
+fn parse_base_url(value: &str) -> Result<String, String> {
     let value = value.trim();
     if !(value.starts_with("https://") || value.starts_with("http://")) || value.len() <= 8 {
-        return Err(Failure::usage(format!(
-            "--base-url: `{value}` is not an http(s) URL, e.g. https://graph.microsoft.com"
-        )));
+        return Err(format!(
+            "`{value}` is not an http(s) URL, e.g. https://graph.microsoft.com"
+        ));
     }
     Ok(value.to_owned())
 }
 
-fn parse_rows(value: &str) -> Result<usize, Failure> {
-    value.trim().parse().map_err(|_| {
-        Failure::usage(format!(
-            "--rows: `{value}` is not a number of rows (a whole number, 0 or more)"
-        ))
-    })
+fn parse_rows(value: &str) -> Result<usize, String> {
+    value
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{value}` is not a number of rows (a whole number, 0 or more)"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn parse_words(words: &[&str]) -> Result<Command, Failure> {
-        parse(words.iter().map(OsString::from))
+    #[test]
+    fn the_definition_is_consistent() {
+        // clap's own check: no clashing names, conflicts naming real flags, and so on.
+        Cli::command().debug_assert();
     }
 
-    fn options(words: &[&str]) -> Options {
-        match parse_words(words) {
-            Ok(Command::Run(options)) => options,
-            other => panic!("{words:?} gave {other:?}"),
+    #[test]
+    fn a_report_is_found_by_id_or_function_name_in_any_case() {
+        for name in [
+            "teams_user_activity_user_detail",
+            "getTeamsUserActivityUserDetail",
+            "GETTEAMSUSERACTIVITYUSERDETAIL",
+            " getteamsuseractivityuserdetail ",
+        ] {
+            assert_eq!(
+                report_by_name(name).map(|meta| meta.id),
+                Ok("teams_user_activity_user_detail"),
+                "{name}"
+            );
         }
-    }
-
-    fn usage_message(words: &[&str]) -> String {
-        match parse_words(words) {
-            Err(Failure::Usage(message)) => message,
-            other => panic!("{words:?} gave {other:?}"),
-        }
+        assert!(report_by_name("TEAMS_USER_ACTIVITY_USER_DETAIL").is_err());
+        assert!(report_by_name("").unwrap_err().contains("needs a report"));
     }
 
     #[test]
-    fn no_arguments_means_every_report_with_the_defaults() {
-        let options = options(&[]);
-        assert_eq!(options, Options::default());
-        assert_eq!(options.version, ApiVersion::V1);
-        assert_eq!(options.format, Format::Csv);
-        assert_eq!(options.cloud, Cloud::Global);
-    }
-
-    #[test]
-    fn reads_every_flag_with_a_separate_or_inline_value() {
-        let options = options(&[
-            "--report",
-            "office365_services_user_counts",
-            "--period=d30",
-            "--format",
-            "json",
-            "--version=beta",
-            "--cloud",
-            "china",
-            "--base-url",
-            "https://proxy.example",
-            "--out",
-            "rows.jsonl",
-            "--rows",
-            "7",
-        ]);
-        assert_eq!(options.reports.len(), 1);
-        assert_eq!(options.reports[0].id, "office365_services_user_counts");
-        assert_eq!(options.period.as_deref(), Some("d30"));
-        assert_eq!(options.format, Format::Json);
-        assert_eq!(options.version, ApiVersion::Beta);
-        assert_eq!(options.cloud, Cloud::China);
-        assert_eq!(options.base_url.as_deref(), Some("https://proxy.example"));
-        assert_eq!(options.out, Some(OutPath::parse("rows.jsonl").unwrap()));
-        assert_eq!(options.rows, Some(7));
-    }
-
-    #[test]
-    fn a_date_is_read_as_a_calendar_day() {
-        let options = options(&["--date=2024-01-31"]);
-        assert_eq!(options.date, NaiveDate::from_ymd_opt(2024, 1, 31));
-        assert_eq!(
-            usage_message(&["--date", "2024-01-31", "--period", "D7"]),
-            "--period and --date choose different forms of a report; give one of them"
+    fn values_are_checked_as_they_are_read() {
+        assert!(parse_date("2024-13-45").unwrap_err().contains("YYYY-MM-DD"));
+        assert!(
+            parse_base_url("graph.example")
+                .unwrap_err()
+                .contains("http(s)")
         );
-    }
-
-    #[test]
-    fn reports_are_repeatable_and_comma_separated_each_once() {
-        let options = options(&[
-            "--report",
-            "office365_services_user_counts,office365_activation_counts",
-            "--report",
-            "office365_services_user_counts",
-        ]);
-        let ids: Vec<&str> = options.reports.iter().map(|meta| meta.id).collect();
-        assert_eq!(
-            ids,
-            [
-                "office365_services_user_counts",
-                "office365_activation_counts"
-            ]
-        );
-    }
-
-    #[test]
-    fn json_alone_asks_for_beta_and_json_on_v1_is_refused() {
-        assert_eq!(options(&["--format", "json"]).version, ApiVersion::Beta);
-        let message = usage_message(&["--format", "json", "--version", "v1.0"]);
-        assert!(message.contains("--version beta"), "{message}");
-    }
-
-    #[test]
-    fn a_lone_double_dash_is_ignored() {
-        assert_eq!(options(&["--", "--rows", "3"]).rows, Some(3));
-    }
-
-    #[test]
-    fn help_wins_anywhere() {
-        assert_eq!(parse_words(&["--bogus", "-h"]).unwrap(), Command::Help);
-        assert_eq!(parse_words(&["--help"]).unwrap(), Command::Help);
-    }
-
-    #[test]
-    fn bad_command_lines_name_the_problem() {
-        let cases: &[(&[&str], &str)] = &[
-            (&["--bogus"], "unknown flag `--bogus`"),
-            (&["stray"], "unexpected argument `stray`"),
-            (&["--period"], "--period needs a value"),
-            (&["--period", "--rows", "3"], "--period needs a value"),
-            (&["--rows", "3", "--rows", "4"], "--rows is given twice"),
-            (
-                &["--report", "nope"],
-                "unknown report `nope`; the reports are: api_usage, browser_user_detail",
-            ),
-            (&["--report", ""], "--report needs a report id"),
-            (&["--date", "2024-13-45"], "`2024-13-45` is not a date"),
-            (&["--cloud", "mars"], "global, us_gov_l4, us_gov_l5, china"),
-            (&["--version", "v2"], "expected one of: v1.0, beta"),
-            (&["--format", "xml"], "expected one of: csv, json"),
-            (&["--out", "rows.txt"], ".csv, .json, .jsonl or .ndjson"),
-            (&["--rows", "many"], "`many` is not a number of rows"),
-            (&["--base-url", "graph.example"], "not an http(s) URL"),
-        ];
-        for (words, expected) in cases {
-            let message = usage_message(words);
-            assert!(message.contains(expected), "{words:?}: {message}");
-        }
+        assert!(parse_rows("many").unwrap_err().contains("number of rows"));
+        assert_eq!(parse_rows(" 7 "), Ok(7));
     }
 }

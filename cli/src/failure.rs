@@ -19,6 +19,9 @@ const EXIT_ROWS_REJECTED: u8 = 3;
 pub enum Failure {
     /// The command line cannot work; nothing was sent.
     Usage(String),
+    /// clap refused the command line: its whole message, several lines with the usage line
+    /// and a pointer to `--help`, as clap rendered it without colours.
+    CommandLine(String),
     /// The SDK failed: kept typed, so the caller can tell a report the cloud does not serve from
     /// a real failure.
     Sdk(reports_sdk::Error),
@@ -62,6 +65,14 @@ impl Failure {
                 // The message can quote an argument, and arguments can hold anything.
                 let _ = writeln!(stderr, "graph-reports: {}", escape(&message));
                 let _ = writeln!(stderr, "try `graph-reports --help`");
+                ExitCode::from(EXIT_USAGE)
+            }
+            Failure::CommandLine(message) => {
+                // Escaped line by line: an argument quoted in it can hold anything, and the
+                // message's own line breaks are its layout.
+                for line in message.trim_end().lines() {
+                    let _ = writeln!(stderr, "{}", escape(line));
+                }
                 ExitCode::from(EXIT_USAGE)
             }
             Failure::Sdk(error) => {

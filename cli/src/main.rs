@@ -3,13 +3,20 @@
 //! emulator, so it works on a fresh clone with no account. `--help` lists the flags.
 
 mod args;
+mod atomic_file;
+mod encode;
 mod failure;
 mod fetch;
-mod help;
+mod narration;
+mod options;
+mod out_format;
 mod output;
+#[cfg(feature = "parquet")]
+mod parquet;
 mod plan;
 mod progress;
 mod run;
+mod sink;
 mod summary;
 mod table;
 mod target;
@@ -30,13 +37,19 @@ fn main() -> ExitCode {
 
 fn main_result() -> Result<(), Failure> {
     let options = match args::parse(std::env::args_os().skip(1))? {
-        Command::Help => {
-            let mut stdout = std::io::stdout().lock();
-            // Help piped into a closed reader has nowhere to go; that is not a failure.
-            let _ = stdout.write_all(help::USAGE.as_bytes());
+        Command::Show(text) => {
+            // Help or version piped into a closed reader has nowhere to go; not a failure.
+            let _ = text.print();
             return Ok(());
         }
-        Command::Run(options) => options,
+        Command::Completions(shell) => {
+            // A script piped into a closed reader has nowhere to go; not a failure.
+            let _ = std::io::stdout()
+                .lock()
+                .write_all(&args::completions(shell));
+            return Ok(());
+        }
+        Command::Run(options) => *options,
     };
     let credentials = target::credentials_from_env()?;
     // Built by hand rather than with `#[tokio::main]`, so a runtime that cannot start is a

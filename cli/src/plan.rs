@@ -5,9 +5,9 @@
 use chrono::{NaiveDate, TimeDelta};
 use reports_sdk::{Argument, FormMeta, ParameterKind, ReportMeta};
 
-use crate::args::Options;
 use crate::failure::Failure;
-use crate::output::OutPath;
+use crate::options::Options;
+use crate::output::{CallOutput, Output, Place};
 
 /// The default `date` argument is this many days before today: recent enough for Graph's
 /// 30-day window, old enough that the day's data is complete.
@@ -36,8 +36,8 @@ pub struct Call {
     /// Whether `--report` named the report (then a cloud or version that does not serve it is
     /// a failure, not a note).
     pub requested: bool,
-    /// Where `--out` writes this call's rows.
-    pub out: Option<OutPath>,
+    /// Where `--out` or `--out-dir` writes this call's output.
+    pub out: Option<CallOutput>,
 }
 
 /// Which forms the flags ask for.
@@ -126,7 +126,7 @@ pub fn plan(options: &Options, today: NaiveDate) -> Result<Plan, Failure> {
             options.cloud
         )));
     }
-    assign_files(&mut plan.calls, options.out.as_ref());
+    assign_outputs(&mut plan.calls, options.output.as_ref())?;
     Ok(plan)
 }
 
@@ -187,26 +187,24 @@ fn arguments(
         .collect()
 }
 
-/// With `--out` and one call, the file is `--out` itself; with several, each call gets its
-/// own, named after the report (or the form's method, when a report has several calls).
-fn assign_files(calls: &mut [Call], out: Option<&OutPath>) {
-    let Some(out) = out else {
-        return;
+/// Each call's output: stdout for the only call, `--out FILE` itself for the only call, else
+/// one file per call named after its report and form (see [`crate::output`]).
+fn assign_outputs(calls: &mut [Call], output: Option<&Output>) -> Result<(), Failure> {
+    let Some(output) = output else {
+        return Ok(());
     };
-    if let [call] = calls {
-        call.out = Some(out.clone());
-        return;
+    // Several reports one after another on stdout would read as one malformed file.
+    if output.place == Place::Stdout && calls.len() > 1 {
+        return Err(Failure::usage(format!(
+            "--out - writes one report form, but this run makes {} calls; choose one with --report (and --period or --date for a report with several forms), or write files with --out-dir",
+            calls.len()
+        )));
     }
-    let ids: Vec<&str> = calls.iter().map(|call| call.meta.id).collect();
+    let only_call = calls.len() == 1;
     for call in calls.iter_mut() {
-        let several_forms = ids.iter().filter(|id| **id == call.meta.id).count() > 1;
-        let key = if several_forms {
-            call.form.method
-        } else {
-            call.meta.id
-        };
-        call.out = Some(out.for_part(key));
+        call.out = Some(output.for_call(call.meta, call.form, only_call));
     }
+    Ok(())
 }
 
 fn forms_list(meta: &ReportMeta) -> String {
@@ -323,17 +321,33 @@ mod tests {
 
     #[test]
     fn several_calls_write_one_file_each() {
+        use crate::out_format::OutFormat;
+        use crate::output::{Content, Destination};
+
+        let output = Output {
+            place: Place::File(PathBuf::from("out.csv")),
+            content: Content::Rows(OutFormat::Csv),
+        };
         let options = Options {
-            out: Some(OutPath::parse("out.csv").unwrap()),
+            output: Some(output.clone()),
             ..Options::default()
         };
         let plan = plan(&options, today()).unwrap();
-        let files: Vec<PathBuf> = plan
+        let files: Vec<Destination> = plan
             .calls
             .iter()
-            .map(|call| call.out.clone().unwrap().path)
+            .map(|call| call.out.clone().unwrap().to)
             .collect();
-        assert!(files.contains(&PathBuf::from("out.office365_activation_counts.csv")));
+        for name in [
+            "out.office365_activation_counts.none.csv",
+            "out.office365_active_user_detail.period.csv",
+            "out.office365_active_user_detail.date.csv",
+        ] {
+            assert!(
+                files.contains(&Destination::File(PathBuf::from(name))),
+                "{name}"
+            );
+        }
 
         let options = Options {
             reports: vec![meta("office365_activation_counts")],
@@ -341,8 +355,32 @@ mod tests {
         };
         let plan = super::plan(&options, today()).unwrap();
         assert_eq!(
-            plan.calls[0].out.clone().unwrap().path,
-            PathBuf::from("out.csv")
+            plan.calls[0].out.clone().unwrap().to,
+            Destination::File(PathBuf::from("out.csv"))
         );
+    }
+
+    #[test]
+    fn stdout_takes_one_call() {
+        use crate::out_format::OutFormat;
+        use crate::output::Content;
+
+        let options = Options {
+            reports: vec![meta("office365_active_user_detail")],
+            output: Some(Output {
+                place: Place::Stdout,
+                content: Content::Rows(OutFormat::Csv),
+            }),
+            ..Options::default()
+        };
+        let Err(Failure::Usage(message)) = plan(&options, today()) else {
+            panic!("two forms on stdout");
+        };
+        assert!(message.contains("makes 2 calls"), "{message}");
+        let options = Options {
+            period: Some("D7".to_owned()),
+            ..options
+        };
+        assert_eq!(plan(&options, today()).unwrap().calls.len(), 1);
     }
 }

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use graph_emulator::Emulator;
 use reports_sdk::{Client, ReportMeta};
 
-use crate::fetch::{Downloaded, PREVIEW_ROWS};
+use crate::fetch::{Downloaded, PREVIEW_ROWS, Saved};
 use crate::table;
 use crate::terminal::escape;
 
@@ -74,7 +74,10 @@ pub fn report_block(downloaded: &Downloaded) -> String {
         "function",
         format!("{} ({}, {})", meta.function, info.version, info.format),
     );
-    field("form", form_text(downloaded));
+    field(
+        "form",
+        form_text(meta, downloaded.form, &downloaded.arguments),
+    );
     field(
         "request",
         format!("GET /{}{}", info.version, downloaded.path),
@@ -122,14 +125,38 @@ pub fn rejected_lines(downloaded: &Downloaded) -> String {
     text
 }
 
+/// One `--raw` call's block: what was asked, how many bytes came, and where they went.
+pub fn raw_block(saved: &Saved) -> String {
+    let meta = saved.meta;
+    let mut text = String::new();
+    let _ = writeln!(text, "\n== {} ==", meta.id);
+    let mut field = |name: &str, value: String| {
+        let _ = writeln!(text, "{INDENT}{name:<10} {}", escape(&value));
+    };
+    field("function", format!("{} ({})", meta.function, saved.version));
+    field("form", form_text(meta, saved.form, &saved.arguments));
+    field("request", format!("GET /{}{}", saved.version, saved.path));
+    field("bytes", format!("{} as Graph served them", saved.bytes));
+    field(
+        "written",
+        saved.written_to.as_ref().map_or_else(
+            || "standard output".to_owned(),
+            |path| path.display().to_string(),
+        ),
+    );
+    text
+}
+
 /// `office365_services_user_counts(period: D7)`: the SDK method and its arguments.
-fn form_text(downloaded: &Downloaded) -> String {
-    let meta = downloaded.meta;
-    let form = downloaded.form;
+fn form_text(
+    meta: &ReportMeta,
+    form: &reports_sdk::FormMeta,
+    arguments: &[reports_sdk::Argument],
+) -> String {
     let arguments: Vec<String> = form
         .parameters
         .iter()
-        .zip(&downloaded.arguments)
+        .zip(arguments)
         .filter_map(|(index, argument)| {
             let parameter = meta.parameters.get(*index)?;
             Some(format!("{}: {}", parameter.name, argument.as_path_value()))
@@ -196,7 +223,7 @@ fn preview(meta: &ReportMeta, downloaded: &Downloaded) -> String {
     }
     if rendered.omitted_columns > 0 {
         notes.push(format!(
-            "{} more column(s) not shown; use --out for every column",
+            "{} more column(s) not shown; use --out or --out-dir for every column",
             rendered.omitted_columns
         ));
     }
@@ -219,9 +246,22 @@ pub fn skipped_block(meta: &ReportMeta, reason: &str) -> String {
     format!("\n== {} ==\n{INDENT}skipped: {}\n", meta.id, escape(reason))
 }
 
+/// What a run brought: rows decoded, or with `--raw` bytes saved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Amount {
+    /// Rows decoded.
+    Rows(u64),
+    /// Bytes saved as Graph served them.
+    Bytes(u64),
+}
+
 /// The last line.
-pub fn total(reports: usize, forms: usize, rows: u64, skipped: usize) -> String {
-    let mut text = format!("\nTotal: {reports} reports, {forms} forms, {rows} rows");
+pub fn total(reports: usize, forms: usize, amount: Amount, skipped: usize) -> String {
+    let amount = match amount {
+        Amount::Rows(rows) => format!("{rows} rows"),
+        Amount::Bytes(bytes) => format!("{bytes} bytes"),
+    };
+    let mut text = format!("\nTotal: {reports} reports, {forms} forms, {amount}");
     if skipped > 0 {
         let _ = write!(text, " ({skipped} skipped)");
     }
@@ -253,12 +293,16 @@ mod tests {
     #[test]
     fn the_total_counts_skips_only_when_there_are_some() {
         assert_eq!(
-            total(3, 4, 100, 0),
+            total(3, 4, Amount::Rows(100), 0),
             "\nTotal: 3 reports, 4 forms, 100 rows\n"
         );
         assert_eq!(
-            total(2, 2, 10, 1),
+            total(2, 2, Amount::Rows(10), 1),
             "\nTotal: 2 reports, 2 forms, 10 rows (1 skipped)\n"
+        );
+        assert_eq!(
+            total(1, 1, Amount::Bytes(512), 0),
+            "\nTotal: 1 reports, 1 forms, 512 bytes\n"
         );
     }
 }

@@ -8,8 +8,8 @@ use graph_emulator::{Config, Emulator};
 use reports_sdk::Client;
 pub use reports_sdk::Credentials;
 
-use crate::args::Options;
 use crate::failure::Failure;
+use crate::options::Options;
 
 /// Rows per report in the emulator unless `--rows` says otherwise: enough to make the tables
 /// and totals worth reading.
@@ -79,8 +79,8 @@ impl Target {
             None if options.base_url.is_some() => Err(Failure::usage(format!(
                 "--base-url needs credentials: {SET_CREDENTIALS}"
             ))),
-            None if options.out.is_some() => Err(Failure::usage(format!(
-                "no credentials are set, so the reports would come from the embedded emulator, whose synthetic rows are written to --out only with --emulator; to read Microsoft Graph, {SET_CREDENTIALS}"
+            None if options.output.is_some() => Err(Failure::usage(format!(
+                "no credentials are set, so the reports would come from the embedded emulator, whose synthetic rows are written to --out or --out-dir only with --emulator; to read Microsoft Graph, {SET_CREDENTIALS}"
             ))),
             None => emulator(),
         }
@@ -209,9 +209,12 @@ mod tests {
 
     #[test]
     fn synthetic_rows_reach_out_only_when_the_emulator_is_asked_for() {
-        let out = Some(crate::output::OutPath::parse("rows.csv").unwrap());
+        let out = Some(crate::output::Output {
+            place: crate::output::Place::File("rows.csv".into()),
+            content: crate::output::Content::Rows(crate::out_format::OutFormat::Csv),
+        });
         let options = Options {
-            out: out.clone(),
+            output: out.clone(),
             ..Options::default()
         };
         let Err(Failure::Usage(message)) = Target::choose(&options, None) else {
@@ -219,7 +222,7 @@ mod tests {
         };
         assert!(message.contains("only with --emulator"), "{message}");
         let options = Options {
-            out,
+            output: out,
             emulator: true,
             ..Options::default()
         };
