@@ -21,7 +21,8 @@ pub struct PendingFile {
 
 impl PendingFile {
     /// Creates the temporary file beside `target` (its folder must exist), returning it open
-    /// for writing.
+    /// for writing. A blocking call, even from async code: one small file-system operation
+    /// per report is not worth a thread hop.
     pub fn create(target: &Path) -> Result<(std::fs::File, PendingFile), Failure> {
         let folder = match target.parent() {
             Some(parent) if !parent.as_os_str().is_empty() => parent,

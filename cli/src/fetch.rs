@@ -96,17 +96,10 @@ pub async fn fetch(
     let info = stream.info().clone();
     // A sink dropped before `finish` (a failure below) leaves no file, and an earlier one as
     // it was: a partial file would look like a complete report.
-    let mut sink = match &call.out {
-        Some(out) => match out.content {
-            Content::Rows(format) => Some(RowSink::create(&out.to, format, meta).await?),
-            Content::Raw(_) => {
-                return Err(Failure::other(
-                    "cannot write rows",
-                    "the output was set up for Graph's bytes (--raw), not rows",
-                ));
-            }
-        },
-        None => None,
+    // Graph's own bytes (`--raw`) are saved by `save_raw`, which the run calls instead.
+    let mut sink = match call.out.as_ref().map(|out| (&out.to, out.content)) {
+        Some((to, Content::Rows(format))) => Some(RowSink::create(to, format, meta).await?),
+        Some((_, Content::Raw(_))) | None => None,
     };
     let mut rows = 0u64;
     let mut preview = Vec::new();
