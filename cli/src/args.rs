@@ -107,8 +107,12 @@ pub struct RunArgs {
     /// stderr).
     #[arg(long, value_name = "FILE", conflicts_with = "out_dir")]
     pub out: Option<PathBuf>,
-    /// Also write one file per report and form into DIR: DIR/<report id>.<form>.<ext>.
-    #[arg(long, value_name = "DIR")]
+    /// `--out-dir`: one file per report and form, named `DIR/<report id>.<form>.<ext>`.
+    #[arg(
+        long,
+        value_name = "DIR",
+        help = "Also write one file per report and form into DIR: DIR/<report id>.<form>.<ext>"
+    )]
     pub out_dir: Option<PathBuf>,
     /// The format of --out and --out-dir, whatever the extension. Default: from --out's
     /// extension; csv for stdout and --out-dir.
