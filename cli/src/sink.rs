@@ -171,7 +171,14 @@ pub async fn save_raw(
     create_folder(to).await?;
     match ByteOut::open(to)? {
         ByteOut::Stdout(mut stdout) => {
-            let bytes = request.write_to(&mut stdout).await?;
+            let bytes = request
+                .write_to(&mut stdout)
+                .await
+                .map_err(|error| match io_error_kind(&error) {
+                    // Whoever reads stdout (e.g. `head`) has seen enough, as with rows.
+                    Some(std::io::ErrorKind::BrokenPipe) => Failure::StdoutClosed,
+                    _ => Failure::Sdk(error),
+                })?;
             stdout.flush().await.map_err(stdout_failure)?;
             Ok((bytes, None))
         }
@@ -198,6 +205,19 @@ async fn create_folder(to: &Destination) -> Result<(), Failure> {
         }
         _ => Ok(()),
     }
+}
+
+/// The kind of the I/O error under `error`, if its cause is one: the SDK reports a writer's
+/// failure with the `std::io::Error` as its source.
+fn io_error_kind(error: &(dyn std::error::Error + 'static)) -> Option<std::io::ErrorKind> {
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        if let Some(io) = inner.downcast_ref::<std::io::Error>() {
+            return Some(io.kind());
+        }
+        cause = inner.source();
+    }
+    None
 }
 
 fn encode_failure(to: &Destination, err: EncodeError) -> Failure {

@@ -1019,3 +1019,42 @@ async fn raw_saves_what_graph_serves_byte_for_byte() {
     assert_eq!(output.stdout, served(reports_sdk::Format::Json).await);
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// A reader that stops early (`| head`) has seen enough: the tool stops quietly with 0, for
+/// decoded rows and raw bytes alike.
+#[test]
+fn a_closed_stdout_ends_the_run_quietly() {
+    use std::io::Read as _;
+
+    for raw in [false, true] {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_graph-reports"));
+        command.args([
+            "--emulator",
+            "--quiet",
+            "--rows",
+            "5000",
+            "--report",
+            "office365_activations_user_detail",
+            "--out",
+            "-",
+        ]);
+        if raw {
+            command.arg("--raw");
+        }
+        for name in CREDENTIAL_VARIABLES {
+            command.env_remove(name);
+        }
+        let mut child = command
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut start = [0u8; 100];
+        child.stdout.take().unwrap().read_exact(&mut start).unwrap();
+        // The reader is dropped here: the tool's next writes meet a closed pipe.
+        let output = child.wait_with_output().unwrap();
+        let errors = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "raw {raw}: {errors}");
+        assert_eq!(errors, "", "raw {raw}");
+    }
+}
