@@ -171,14 +171,13 @@ pub async fn save_raw(
     create_folder(to).await?;
     match ByteOut::open(to)? {
         ByteOut::Stdout(mut stdout) => {
-            let bytes =
-                request.write_to(&mut stdout).await.map_err(|error| {
-                    match io_error_kind(&error) {
-                        // Whoever reads stdout (e.g. `head`) has seen enough, as with rows.
-                        Some(std::io::ErrorKind::BrokenPipe) => Failure::StdoutClosed,
-                        _ => Failure::Sdk(error),
-                    }
-                })?;
+            let bytes = request.write_to(&mut stdout).await.map_err(|error| {
+                match io_error_kind(&error) {
+                    // Whoever reads stdout (e.g. `head`) has seen enough, as with rows.
+                    Some(std::io::ErrorKind::BrokenPipe) => Failure::StdoutClosed,
+                    _ => Failure::Sdk(error),
+                }
+            })?;
             stdout.flush().await.map_err(stdout_failure)?;
             Ok((bytes, None))
         }
