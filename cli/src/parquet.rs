@@ -57,8 +57,10 @@ const ROW_GROUP_BYTES: usize = 64 * 1024 * 1024;
 pub const REPORT_KEY: &str = "graph_reports.report";
 /// The Graph function, e.g. `getOffice365ActivationsUserCounts`.
 pub const FUNCTION_KEY: &str = "graph_reports.function";
-/// The version of the tool, which builds the SDK from the same workspace.
+/// The version of the tool that wrote the file.
 pub const VERSION_KEY: &str = "graph_reports.version";
+/// The version of the SDK whose spec typed the columns.
+pub const SDK_VERSION_KEY: &str = "reports_sdk.version";
 /// How durations are stored, since nothing else in the file says so.
 pub const DURATION_KEY: &str = "graph_reports.duration_unit";
 
@@ -185,6 +187,7 @@ fn properties(meta: &ReportMeta, row_group_rows: usize) -> WriterProperties {
         (REPORT_KEY, meta.id),
         (FUNCTION_KEY, meta.function),
         (VERSION_KEY, env!("CARGO_PKG_VERSION")),
+        (SDK_VERSION_KEY, reports_sdk::VERSION),
         (DURATION_KEY, "seconds"),
     ]
     .into_iter()

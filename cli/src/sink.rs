@@ -1,7 +1,7 @@
 //! Where one call's output is written: rows encoded as text into a file or standard output, or
 //! (with the `parquet` feature) into a Parquet file; or, with `--raw`, Graph's bytes as served.
-//! Files are written through [`AtomicFile`] (or, for Parquet,
-//! [`PendingFile`](crate::atomic_file::PendingFile)), so they appear only when complete.
+//! Files are written through `AtomicFile` (or, for Parquet,
+//! `PendingFile`), so they appear only when complete.
 
 use std::path::PathBuf;
 

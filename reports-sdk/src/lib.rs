@@ -29,6 +29,9 @@
 
 mod runtime;
 
+/// This SDK's version, for files and logs that should say which SDK wrote them.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
 #[rustfmt::skip]
 mod generated;
 

@@ -121,6 +121,7 @@ fn check_file(path: &Path, meta: &ReportMeta, values: &[Vec<Value>]) -> BTreeSet
         (REPORT_KEY, meta.id),
         (FUNCTION_KEY, meta.function),
         (VERSION_KEY, env!("CARGO_PKG_VERSION")),
+        (SDK_VERSION_KEY, reports_sdk::VERSION),
         (DURATION_KEY, "seconds"),
     ] {
         assert!(
