@@ -122,7 +122,8 @@ pub struct RunArgs {
     /// decoding it (its format is --format's).
     #[arg(long)]
     pub raw: bool,
-    /// Rows per report in the emulator (emulator only). Default: 25.
+    /// Users, groups, sites or apps in the emulated tenant, one row each in the reports that
+    /// list them (emulator only). Default: 25.
     #[arg(long, value_name = "N", value_parser = parse_rows)]
     pub rows: Option<usize>,
     /// Fail a report on its first row that does not decode. Default: skip such a row, name it

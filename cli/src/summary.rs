@@ -27,7 +27,7 @@ pub fn banner(
         Some(emulator) => {
             let _ = writeln!(
                 text,
-                "Running against the LOCAL GRAPH EMULATOR at {} (synthetic data, {} rows per report),",
+                "Running against the LOCAL GRAPH EMULATOR at {} (a synthetic tenant of {} users),",
                 escape(client.base_url()),
                 emulator.config().rows
             );

@@ -11,8 +11,8 @@ pub use reports_sdk::Credentials;
 use crate::failure::Failure;
 use crate::options::Options;
 
-/// Rows per report in the emulator unless `--rows` says otherwise: enough to make the tables
-/// and totals worth reading.
+/// Users (groups, sites, apps) in the emulated tenant unless `--rows` says otherwise: enough to
+/// make the tables and totals worth reading.
 pub const DEFAULT_EMULATOR_ROWS: usize = 25;
 
 /// What to set to read Microsoft Graph, for messages.

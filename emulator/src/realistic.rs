@@ -36,7 +36,8 @@ pub(crate) fn rows(
         seed.write(value);
     }
     let mut random = SplitMix(seed.0);
-    let count = match shape(&roles) {
+    let shape = shape(&roles);
+    let count = match shape {
         Shape::Daily => window.days() as usize,
         Shape::PerProduct => ACTIVATION_PRODUCTS.len(),
         Shape::Single => 1,
@@ -51,10 +52,28 @@ pub(crate) fn rows(
                 window,
                 index,
                 subject: Subject::new(index, window.refresh_date),
+                count_scale: count_scale(meta, shape, &roles, entities),
             };
             row.cells(&mut random)
         })
         .collect()
+}
+
+/// The largest count a row of `meta` holds, so counts agree with the tenant's size: a tenant's
+/// user counts are at most its users, its activity counts a few dozen per user; one user's
+/// activity counts a few dozen, and the devices one user activated a product on at most five,
+/// the most Microsoft allows.
+fn count_scale(meta: &ReportMeta, shape: Shape, roles: &[Role], entities: usize) -> u64 {
+    let entities = entities.max(1) as u64;
+    let counts_users = meta.function.contains("UserCount")
+        || meta.function.contains("ActivationCounts")
+        || meta.function.contains("Distribution");
+    match shape {
+        Shape::PerEntity if roles.contains(&Role::ProductType) => 5,
+        Shape::PerEntity => 60,
+        _ if counts_users => entities,
+        _ => entities * 40,
+    }
 }
 
 /// The stable facts of the user (or group) a row describes: the same in every report.
@@ -97,6 +116,8 @@ struct Row<'a> {
     window: &'a Window,
     index: usize,
     subject: Subject,
+    /// Counts at the top of a row's bound chains stay under this.
+    count_scale: u64,
 }
 
 impl Row<'_> {
@@ -150,7 +171,7 @@ impl Row<'_> {
                     Some(Cell::Integer(most)) => {
                         Cell::Integer(most * random.below(101) as i64 / 100)
                     }
-                    _ => Cell::Integer(random.below(300) as i64),
+                    _ => Cell::Integer(random.below(self.count_scale + 1) as i64),
                 }
             }
             role => self.cell(column, role, random),
@@ -247,7 +268,9 @@ impl Row<'_> {
             // Under the smallest quota, so a mailbox's use stays under its warning quota.
             Role::Bytes => Cell::Integer(random.below(30_000_000_000) as i64),
             Role::Time => Cell::Integer(random.below(2_000) as i64),
-            Role::BoundedCount(_) | Role::Count => Cell::Integer(random.below(300) as i64),
+            Role::BoundedCount(_) | Role::Count => {
+                Cell::Integer(random.below(self.count_scale + 1) as i64)
+            }
             Role::Flag => Cell::Boolean(random.chance(50)),
             Role::Duration => Cell::Duration(random.below(20_000)),
             Role::Other => Cell::Empty,

@@ -22,6 +22,9 @@ const BOUNDS: &[(&str, &str)] = &[
     ("External ", ""),
 ];
 
+/// The emulated tenant's users (and groups, sites).
+const TENANT_USERS: usize = 30;
+
 /// What the whole run saw, so the rules cannot pass by never meeting their case.
 #[derive(Debug, Default)]
 struct Seen {
@@ -36,9 +39,9 @@ struct Seen {
 
 #[tokio::test]
 async fn every_report_every_period_reads_like_a_tenant() {
-    // 30 rows: enough users that some are deleted and some lack a licence.
+    // Enough users that some are deleted and some lack a licence.
     let emulator = Emulator::start(Config {
-        rows: 30,
+        rows: TENANT_USERS,
         ..Config::default()
     })
     .await
@@ -131,6 +134,9 @@ fn rules(
     }
     for (index, row) in rows.iter().enumerate() {
         row_rules(meta, row, refresh, window, seen).map_err(|err| format!("row {index}: {err}"))?;
+        if meta.function.contains("UserCount") {
+            users_counted(meta, row).map_err(|err| format!("row {index}: {err}"))?;
+        }
     }
     Ok(())
 }
@@ -201,6 +207,24 @@ fn row_rules(
                 last_activity(meta, row, header, window, seen)?;
             }
             _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// A count of users is at most the tenant's users.
+fn users_counted(meta: &ReportMeta, row: &AnyRow) -> Result<(), String> {
+    for column in meta.columns {
+        if column.ty != ColumnType::Integer || column.header == "Report Period" {
+            continue;
+        }
+        if let Some(count) = row[column.header].as_i64() {
+            if count > TENANT_USERS as i64 {
+                return Err(format!(
+                    "{} counts {count} users in a tenant of {TENANT_USERS}",
+                    column.header
+                ));
+            }
         }
     }
     Ok(())
