@@ -16,6 +16,7 @@ use reports_sdk::{ApiVersion, Cloud, Format, ReportMeta, UnknownName};
 use crate::failure::Failure;
 use crate::options::Options;
 use crate::out_format::{OUT_FORMAT_NAMES, OutFormat};
+use crate::sync_args::SyncArgs;
 
 /// Shown under the flags by `--help`.
 const AFTER_HELP: &str = "\
@@ -71,6 +72,9 @@ pub enum Extra {
         #[arg(value_enum)]
         shell: Shell,
     },
+    /// Keep every report's history in a Parquet lake, for one tenant or many (see `sync
+    /// --help`).
+    Sync(Box<SyncArgs>),
 }
 
 /// The flags of a run, each parsed on its own.
@@ -145,6 +149,9 @@ pub enum Command {
     Completions(Shell),
     /// Fetch reports.
     Run(Box<Options>),
+    /// Fill a lake (`graph-reports sync`); its flags are checked against each other when it
+    /// starts.
+    Sync(Box<SyncArgs>),
 }
 
 /// Reads the arguments after the program name.
@@ -164,6 +171,7 @@ pub fn parse(arguments: impl IntoIterator<Item = OsString>) -> Result<Command, F
     };
     match cli.command {
         Some(Extra::Completions { shell }) => Ok(Command::Completions(shell)),
+        Some(Extra::Sync(args)) => Ok(Command::Sync(args)),
         None => Options::from_args(cli.run).map(|options| Command::Run(Box::new(options))),
     }
 }
@@ -198,7 +206,7 @@ pub fn completions(shell: Shell) -> Vec<u8> {
 
 /// A value of one of the SDK's named types (`Cloud`, `ApiVersion`, `Format`): its names are
 /// listed in help and completions, and read by the SDK's own parser.
-fn sdk_name<T>(all: &'static [T]) -> impl TypedValueParser<Value = T>
+pub fn sdk_name<T>(all: &'static [T]) -> impl TypedValueParser<Value = T>
 where
     T: std::str::FromStr<Err = UnknownName> + std::fmt::Display + Clone + Send + Sync + 'static,
 {
@@ -217,7 +225,7 @@ fn out_format_parser() -> impl TypedValueParser<Value = OutFormat> {
 }
 
 /// A report compiled in, by id or Graph function name (any case).
-fn report_by_name(name: &str) -> Result<&'static ReportMeta, String> {
+pub fn report_by_name(name: &str) -> Result<&'static ReportMeta, String> {
     if name.trim().is_empty() {
         return Err("--report needs a report id or Graph function name".to_owned());
     }
@@ -230,12 +238,12 @@ fn report_by_name(name: &str) -> Result<&'static ReportMeta, String> {
     })
 }
 
-fn parse_date(value: &str) -> Result<NaiveDate, String> {
+pub fn parse_date(value: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d")
         .map_err(|_| format!("`{value}` is not a date; write it as YYYY-MM-DD"))
 }
 
-fn parse_base_url(value: &str) -> Result<String, String> {
+pub fn parse_base_url(value: &str) -> Result<String, String> {
     let value = value.trim();
     if !(value.starts_with("https://") || value.starts_with("http://")) || value.len() <= 8 {
         return Err(format!(
@@ -245,7 +253,7 @@ fn parse_base_url(value: &str) -> Result<String, String> {
     Ok(value.to_owned())
 }
 
-fn parse_rows(value: &str) -> Result<usize, String> {
+pub fn parse_rows(value: &str) -> Result<usize, String> {
     value
         .trim()
         .parse()

@@ -37,6 +37,22 @@ pub enum Failure {
         /// Reports (forms) with at least one.
         reports: usize,
     },
+    #[cfg(feature = "parquet")]
+    /// `sync` ended with calls that failed (each was reported on stderr as it failed); the
+    /// days written are held, and the next run asks for the others again.
+    SyncFailed {
+        /// Calls that failed or were not tried.
+        calls: usize,
+        /// Tenants with at least one.
+        tenants: usize,
+    },
+    #[cfg(feature = "parquet")]
+    /// `sync` wrote every day it asked for, but this many rows did not decode and were left
+    /// out (each manifest counts its own).
+    SyncRowsRejected {
+        /// Rows left out.
+        rows: usize,
+    },
 }
 
 impl Failure {
@@ -88,6 +104,22 @@ impl Failure {
                 let _ = writeln!(
                     stderr,
                     "graph-reports: {rows} row(s) of {reports} report(s) did not decode and were skipped (listed above); every other row was fetched and written. --strict makes the first bad row fail its report instead"
+                );
+                ExitCode::from(EXIT_ROWS_REJECTED)
+            }
+            #[cfg(feature = "parquet")]
+            Failure::SyncFailed { calls, tenants } => {
+                let _ = writeln!(
+                    stderr,
+                    "graph-reports: {calls} report call(s) of {tenants} tenant(s) failed or were not tried (listed above); every day written is kept, and the next run asks for the rest again"
+                );
+                ExitCode::from(EXIT_FAILED)
+            }
+            #[cfg(feature = "parquet")]
+            Failure::SyncRowsRejected { rows } => {
+                let _ = writeln!(
+                    stderr,
+                    "graph-reports: {rows} row(s) did not decode and were left out of the lake (each manifest's `rejected` names where and why); every day asked for was written"
                 );
                 ExitCode::from(EXIT_ROWS_REJECTED)
             }

@@ -18,6 +18,9 @@ mod progress;
 mod run;
 mod sink;
 mod summary;
+#[cfg(feature = "parquet")]
+mod sync;
+mod sync_args;
 mod table;
 mod target;
 mod terminal;
@@ -50,13 +53,32 @@ fn main_result() -> Result<(), Failure> {
             return Ok(());
         }
         Command::Run(options) => *options,
+        Command::Sync(args) => return sync(*args),
     };
     let credentials = target::credentials_from_env()?;
-    // Built by hand rather than with `#[tokio::main]`, so a runtime that cannot start is a
-    // reported failure rather than a panic.
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    runtime()?.block_on(run::run(options, credentials))
+}
+
+/// `graph-reports sync`: the lake is Parquet, so it needs the `parquet` feature.
+#[cfg(feature = "parquet")]
+fn sync(args: sync_args::SyncArgs) -> Result<(), Failure> {
+    let options = sync::options::SyncOptions::from_args(args)?;
+    let credentials = target::credentials_from_env()?;
+    runtime()?.block_on(sync::run(options, credentials))
+}
+
+#[cfg(not(feature = "parquet"))]
+fn sync(_args: sync_args::SyncArgs) -> Result<(), Failure> {
+    Err(Failure::usage(
+        "sync writes a Parquet lake, which this build leaves out; build the tool with `cargo build -p graph-reports --features parquet`",
+    ))
+}
+
+/// Built by hand rather than with `#[tokio::main]`, so a runtime that cannot start is a
+/// reported failure rather than a panic.
+fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|err| Failure::other("cannot start the async runtime", err))?;
-    runtime.block_on(run::run(options, credentials))
+        .map_err(|err| Failure::other("cannot start the async runtime", err))
 }

@@ -16,6 +16,7 @@
 //! [`ROW_GROUP_ROWS`] rows.
 
 mod column;
+mod constant;
 #[cfg(test)]
 mod test_rows;
 #[cfg(test)]
@@ -35,6 +36,7 @@ use reports_sdk::{AnyRow, ReportMeta};
 
 use crate::failure::Failure;
 use column::{Builder, Cell};
+pub use constant::{Constant, ConstantValue};
 
 /// Rows per record batch: big enough that Arrow's per-batch work is noise, small enough that a
 /// batch of a wide report stays a few megabytes.
@@ -72,6 +74,8 @@ pub struct ParquetSink {
     writer: ArrowWriter<File>,
     /// One per spec column, in spec order.
     builders: Vec<Builder>,
+    /// Columns after the spec's, one value each (see [`ParquetSink::with_constants`]).
+    constants: Vec<Constant>,
     /// Rows and bytes of text in the builders.
     buffered_rows: usize,
     buffered_bytes: usize,
@@ -82,12 +86,23 @@ pub struct ParquetSink {
 impl ParquetSink {
     /// Creates (or truncates) the file for rows of `meta`.
     pub fn create(path: &Path, meta: &'static ReportMeta) -> Result<ParquetSink, Failure> {
-        ParquetSink::with_sizes(path, meta, BATCH_ROWS, ROW_GROUP_ROWS)
+        ParquetSink::with_sizes(path, meta, Vec::new(), BATCH_ROWS, ROW_GROUP_ROWS)
+    }
+
+    /// Like [`create`](Self::create), with `constants` as more columns after the spec's, each
+    /// holding its one value in every row (the lake's tenant, day and fetch time).
+    pub fn with_constants(
+        path: &Path,
+        meta: &'static ReportMeta,
+        constants: Vec<Constant>,
+    ) -> Result<ParquetSink, Failure> {
+        ParquetSink::with_sizes(path, meta, constants, BATCH_ROWS, ROW_GROUP_ROWS)
     }
 
     fn with_sizes(
         path: &Path,
         meta: &'static ReportMeta,
+        constants: Vec<Constant>,
         batch_rows: usize,
         row_group_rows: usize,
     ) -> Result<ParquetSink, Failure> {
@@ -106,6 +121,7 @@ impl ParquetSink {
             meta.columns
                 .iter()
                 .map(|column| Field::new(column.header, column::data_type(column.ty), true))
+                .chain(constants.iter().map(Constant::field))
                 .collect::<Vec<_>>(),
         ));
         let file = File::create(path)
@@ -123,6 +139,7 @@ impl ParquetSink {
                 .iter()
                 .map(|column| Builder::new(column.ty))
                 .collect(),
+            constants,
             buffered_rows: 0,
             buffered_bytes: 0,
             batch_rows: batch_rows.max(1),
@@ -154,12 +171,17 @@ impl ParquetSink {
 
     /// Writes the rows still buffered and the file's footer. A report without rows gives a
     /// file with the schema and no row group.
+    /// The file is synced to disk before this returns: a rename that reached the disk before
+    /// the data would leave an empty file after a crash.
     pub fn finish(mut self) -> Result<(), Failure> {
         self.flush()?;
-        self.writer
-            .close()
-            .map(drop)
-            .map_err(|err| Failure::other(format!("cannot write {}", show(&self.path)), err))
+        let context = || format!("cannot write {}", show(&self.path));
+        let file = self
+            .writer
+            .into_inner()
+            .map_err(|err| Failure::other(context(), err))?;
+        file.sync_all()
+            .map_err(|err| Failure::other(context(), err))
     }
 
     /// Hands the buffered rows to the writer as one record batch.
@@ -167,7 +189,13 @@ impl ParquetSink {
         if self.buffered_rows == 0 {
             return Ok(());
         }
-        let columns = self.builders.iter_mut().map(Builder::finish).collect();
+        let rows = self.buffered_rows;
+        let columns = self
+            .builders
+            .iter_mut()
+            .map(Builder::finish)
+            .chain(self.constants.iter().map(|constant| constant.array(rows)))
+            .collect();
         self.buffered_rows = 0;
         self.buffered_bytes = 0;
         let context = || format!("cannot write {}", show(&self.path));

@@ -23,7 +23,12 @@ use serde_json::Value;
 
 /// Timestamps are written in UTC, as Graph serves them: readers (DuckDB's `TIMESTAMPTZ`,
 /// Polars' `Datetime(tz="UTC")`) then know the instant, not just a wall-clock time.
-const UTC: &str = "UTC";
+pub const UTC: &str = "UTC";
+
+/// A day as a `Date32` value, as the date columns store it.
+pub fn days_since_epoch(day: NaiveDate) -> i32 {
+    Date32Type::from_naive_date(day)
+}
 
 /// The Arrow type of a spec column type.
 ///
@@ -125,7 +130,7 @@ pub fn check<'a>(
                 (None, _) => return Err(bad(EXPECTED)),
             };
             NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .map(|date| Cell::Day(Date32Type::from_naive_date(date)))
+                .map(|date| Cell::Day(days_since_epoch(date)))
                 .map_err(|_| bad(EXPECTED))
         }
         ColumnType::DateTime => {

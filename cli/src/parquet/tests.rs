@@ -165,7 +165,11 @@ fn every_report_of_the_catalogue_reads_back_value_by_value() {
         let rows = typed_rows(meta, &values);
         let path = dir.join(format!("{}.parquet", meta.id));
         // Small batches and row groups, so every report crosses both several times.
-        write(&path, ParquetSink::with_sizes(&path, meta, 4, 10), &rows);
+        write(
+            &path,
+            ParquetSink::with_sizes(&path, meta, Vec::new(), 4, 10),
+            &rows,
+        );
         types.extend(check_file(&path, meta, &values));
 
         let (metadata, _, batches) = read(&path);

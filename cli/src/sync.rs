@@ -1,0 +1,333 @@
+//! `graph-reports sync`: keeps the history Graph forgets. Graph serves a detail report's day
+//! for 30 days and aggregates for at most 180; sync copies each day into a Parquet lake (see
+//! [`lake`]) once, for one tenant or many, so a daily run keeps every day.
+
+mod day;
+mod jobs;
+mod lake;
+mod manifest;
+pub mod options;
+mod schedule;
+mod tally;
+mod tenants;
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use graph_emulator::{Config, Emulator};
+use reports_sdk::{Client, Credentials, Secret};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use crate::failure::{Failure, error_chain};
+use crate::narration::{Narration, warn};
+use crate::target::{DEFAULT_EMULATOR_ROWS, SET_CREDENTIALS};
+use crate::terminal::escape;
+use lake::Lake;
+use options::SyncOptions;
+use schedule::{Gate, NotDone};
+use tally::Tally;
+
+/// One tenant, ready to call.
+struct TenantClient {
+    tenant_id: String,
+    client: Client,
+}
+
+/// Where the tenants come from, before anything starts.
+enum Source {
+    /// The embedded emulator's one tenant.
+    Emulator(Box<Config>),
+    /// Microsoft Graph (or `--base-url`), each tenant signing in as its app or with a token.
+    Graph(Vec<(String, Credentials)>),
+}
+
+/// Runs a sync. Bad flags, a bad tenants file or missing secrets fail before anything is
+/// sent.
+pub async fn run(options: SyncOptions, credentials: Option<Credentials>) -> Result<(), Failure> {
+    let (reports, skipped) = jobs::reports(&options)?;
+    let source = source(&options, credentials)?;
+    let narration = if options.quiet {
+        Narration::Silent
+    } else {
+        Narration::Stdout
+    };
+    let started_at = day::now();
+    let (tenants, emulator, today) = connect(&options, source).await?;
+    let lake = Lake::new(options.lake.clone());
+    std::fs::create_dir_all(lake.root()).map_err(|err| {
+        Failure::other(
+            format!("cannot create the lake folder {}", lake.root().display()),
+            err,
+        )
+    })?;
+    narration.say(&banner(&options, &tenants, emulator.as_ref(), &skipped))?;
+
+    let window = jobs::window(today, options.since);
+    let shared = Arc::new(Semaphore::new(options.concurrency.max(1)));
+    let mut tallies = Vec::new();
+    let mut tasks = JoinSet::new();
+    for (index, tenant) in tenants.into_iter().enumerate() {
+        // Gone until this tenant's calls all end: its absence marks a run that did not finish.
+        remove_finished_record(&lake, &tenant.tenant_id)?;
+        let (tenant_jobs, held) = jobs::tenant_jobs(&lake, &tenant.tenant_id, &reports, &window)?;
+        let mut tally = Tally::new(&tenant.tenant_id);
+        tally.held = held;
+        tallies.push(tally);
+        let gate = Arc::new(Gate::new(options.tenant_concurrency));
+        let tenant = Arc::new(tenant);
+        for job in tenant_jobs {
+            let (gate, tenant, shared) = (gate.clone(), tenant.clone(), shared.clone());
+            let retries = options.throttle_retries;
+            tasks.spawn(async move {
+                let outcome = gate
+                    .run(&shared, retries, || {
+                        day::fetch(&tenant.client, &tenant.tenant_id, &job)
+                    })
+                    .await;
+                let waits = gate.waits.load(std::sync::atomic::Ordering::SeqCst);
+                (index, job, outcome, waits)
+            });
+        }
+    }
+    while let Some(ended) = tasks.join_next().await {
+        let (index, job, outcome, waits) =
+            ended.map_err(|err| Failure::other("a sync task stopped", err))?;
+        let Some(tally) = tallies.get_mut(index) else {
+            continue;
+        };
+        tally.throttle_waits = tally.throttle_waits.max(waits);
+        match outcome {
+            Ok(outcome) => tally.count(job.report.meta.id, &outcome),
+            Err(NotDone::NotTried) => tally.not_tried += 1,
+            Err(NotDone::Failed(failure)) => {
+                let error = describe(failure);
+                warn(&format!(
+                    "graph-reports: tenant {}: {}: {}",
+                    escape(&tally.tenant_id),
+                    escape(&job.label()),
+                    error.trim_start_matches("graph-reports: ")
+                ));
+                tally.failed.push((job.label(), error));
+            }
+        }
+    }
+    for tally in &tallies {
+        tally.write_finished(lake.root(), started_at)?;
+    }
+    narration.say(&summary(&tallies))?;
+    let failed: usize = tallies.iter().map(|t| t.failed.len() + t.not_tried).sum();
+    if failed > 0 {
+        return Err(Failure::SyncFailed {
+            calls: failed,
+            tenants: tallies
+                .iter()
+                .filter(|t| !t.failed.is_empty() || t.not_tried > 0)
+                .count(),
+        });
+    }
+    let rejected: usize = tallies.iter().map(|t| t.rejected_rows).sum();
+    if rejected > 0 {
+        return Err(Failure::SyncRowsRejected { rows: rejected });
+    }
+    Ok(())
+}
+
+/// The tenants the flags and environment name. Synthetic rows reach a lake only when
+/// `--emulator` asks for them by name: a scheduled sync whose secret went missing fails
+/// instead of filling the lake with an invented tenant.
+fn source(options: &SyncOptions, credentials: Option<Credentials>) -> Result<Source, Failure> {
+    if options.emulator {
+        let mut config = Config {
+            rows: options.rows.unwrap_or(DEFAULT_EMULATOR_ROWS),
+            ..Config::default()
+        };
+        if let Some(today) = options.today {
+            config.today = today;
+        }
+        return Ok(Source::Emulator(Box::new(config)));
+    }
+    let authority_host = std::env::var("AZURE_AUTHORITY_HOST")
+        .ok()
+        .map(|host| host.trim().to_owned())
+        .filter(|host| !host.is_empty());
+    if let Some(path) = &options.tenants {
+        let lines = tenants::read(path)?;
+        let apps = tenants::resolve(&lines, options.shard, &path.display().to_string(), |name| {
+            std::env::var(name).ok()
+        })?;
+        return Ok(Source::Graph(
+            apps.into_iter()
+                .map(|app| {
+                    let credentials = Credentials::ClientSecret {
+                        tenant_id: app.tenant_id.clone(),
+                        client_id: app.client_id,
+                        client_secret: app.secret,
+                        authority_host: authority_host.clone(),
+                    };
+                    (app.tenant_id, credentials)
+                })
+                .collect(),
+        ));
+    }
+    let tenant = match credentials {
+        None => {
+            return Err(Failure::usage(format!(
+                "no credentials are set, and sync writes synthetic rows only with --emulator; give --tenants FILE, or {SET_CREDENTIALS} (with --tenant-id)"
+            )));
+        }
+        Some(Credentials::ClientSecret { ref tenant_id, .. }) => {
+            if options
+                .tenant_id
+                .as_ref()
+                .is_some_and(|given| !given.eq_ignore_ascii_case(tenant_id))
+            {
+                return Err(Failure::usage(
+                    "--tenant-id differs from AZURE_TENANT_ID; give one of them",
+                ));
+            }
+            tenant_id.clone()
+        }
+        Some(_) => options.tenant_id.clone().ok_or_else(|| {
+            Failure::usage(
+                "GRAPH_TOKEN does not say which tenant it reads, and the lake keeps tenants apart: give --tenant-id ID",
+            )
+        })?,
+    };
+    if !tenants::id_like(&tenant) {
+        return Err(Failure::usage(
+            "the tenant id is not a directory's GUID or verified domain: letters, digits, '-', '.' and '_' only",
+        ));
+    }
+    let shard_takes_it = options.shard.is_none_or(|shard| shard.takes(0));
+    Ok(Source::Graph(
+        credentials
+            .filter(|_| shard_takes_it)
+            .map(|credentials| (tenant, credentials))
+            .into_iter()
+            .collect(),
+    ))
+}
+
+/// Starts the emulator if asked for and builds a client per tenant; the service's today.
+async fn connect(
+    options: &SyncOptions,
+    source: Source,
+) -> Result<(Vec<TenantClient>, Option<Emulator>, NaiveDate), Failure> {
+    let builder = || {
+        Client::builder()
+            .cloud(options.cloud)
+            .version(options.version)
+            .retry_policy(schedule::retry_policy())
+    };
+    match source {
+        Source::Emulator(config) => {
+            let tenant_id = config.tenant_id.clone();
+            let today = config.today;
+            let emulator = Emulator::start(*config)
+                .await
+                .map_err(|err| Failure::other("cannot start the local Graph emulator", err))?;
+            let client = builder()
+                .base_url(emulator.base_url())
+                .token(Secret::new(emulator.token()))
+                .build()?;
+            Ok((
+                vec![TenantClient { tenant_id, client }],
+                Some(emulator),
+                today,
+            ))
+        }
+        Source::Graph(tenants) => {
+            let today = options
+                .today
+                .unwrap_or_else(|| chrono::Utc::now().date_naive());
+            let clients = tenants
+                .into_iter()
+                .map(|(tenant_id, credentials)| {
+                    let builder = match &options.base_url {
+                        Some(base_url) => builder().base_url(base_url.clone()),
+                        None => builder(),
+                    };
+                    Ok(TenantClient {
+                        tenant_id,
+                        client: builder.credentials(credentials).build()?,
+                    })
+                })
+                .collect::<Result<Vec<_>, Failure>>()?;
+            Ok((clients, None, today))
+        }
+    }
+}
+
+fn remove_finished_record(lake: &Lake, tenant: &str) -> Result<(), Failure> {
+    let path = lake
+        .root()
+        .join(format!("tenant={tenant}"))
+        .join(tally::FINISHED);
+    match std::fs::remove_file(&path) {
+        Err(err) if err.kind() != std::io::ErrorKind::NotFound => Err(Failure::other(
+            format!("cannot remove {}", path.display()),
+            err,
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// A failure's message and causes, each line escaped (they can quote the server).
+fn describe(failure: Failure) -> String {
+    match failure {
+        Failure::Sdk(error) => error_chain(&error),
+        Failure::Other(error) => error_chain(error.as_ref()),
+        Failure::Usage(message) | Failure::CommandLine(message) => {
+            format!("graph-reports: error: {}\n", escape(&message))
+        }
+        other => format!("graph-reports: error: {}\n", escape(&format!("{other:?}"))),
+    }
+}
+
+fn banner(
+    options: &SyncOptions,
+    tenants: &[TenantClient],
+    emulator: Option<&Emulator>,
+    skipped: &[(&'static reports_sdk::ReportMeta, String)],
+) -> String {
+    let lake = options.lake.display().to_string();
+    let lake = escape(&lake);
+    let mut text = match (emulator, tenants.first()) {
+        (Some(emulator), _) => format!(
+            "Syncing into {lake} from the LOCAL GRAPH EMULATOR at {} (tenant {}, synthetic rows), because --emulator asked for it.\n",
+            escape(&emulator.base_url()),
+            escape(&emulator.config().tenant_id)
+        ),
+        (None, Some(first)) => format!(
+            "Syncing {} tenant(s) into {lake} from Microsoft Graph at {} (cloud {}, API {}).\n",
+            tenants.len(),
+            escape(first.client.base_url()),
+            options.cloud,
+            options.version
+        ),
+        (None, None) => format!("No tenant of this shard to sync into {lake}.\n"),
+    };
+    for (meta, reason) in skipped {
+        text.push_str(&format!("  left out {}: {}\n", meta.id, escape(reason)));
+    }
+    text
+}
+
+fn summary(tallies: &[Tally]) -> String {
+    let mut text = String::from("\n");
+    for tally in tallies {
+        text.push_str(&tally.summary());
+    }
+    let sum = |count: fn(&Tally) -> usize| tallies.iter().map(count).sum::<usize>();
+    text.push_str(&format!(
+        "Total: {} tenant(s), {} day(s) written ({} rows), {} unchanged, {} already held, {} failed\n",
+        tallies.len(),
+        sum(|t| t.written),
+        tallies.iter().map(|t| t.rows).sum::<u64>(),
+        sum(|t| t.unchanged),
+        sum(|t| t.held),
+        sum(|t| t.failed.len()),
+    ));
+    text
+}

@@ -1,0 +1,129 @@
+//! One report call of one tenant into the lake: streamed into a Parquet part beside its final
+//! name, renamed into place when complete, then its manifest written the same way. Until the
+//! manifest exists the day is not held, so a call cut short at any point is made again.
+
+use chrono::{DateTime, Utc};
+use reports_sdk::{BadRows, Client, Fetched};
+
+use crate::atomic_file::PendingFile;
+use crate::failure::Failure;
+use crate::parquet::{Constant, ConstantValue, ParquetSink};
+use crate::sync::jobs::Job;
+use crate::sync::lake::{self, MANIFEST, PART};
+use crate::sync::manifest::{Drift, Manifest, Rejected};
+
+/// What one call brought.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// A day written: its rows and the rows that did not decode.
+    Written {
+        /// Rows in the part.
+        rows: u64,
+        /// Rows left out.
+        rejected: usize,
+    },
+    /// `304 Not Modified`: the latest day held is still Graph's.
+    Unchanged,
+    /// Graph served again a refresh date the lake holds with the same ETag.
+    Held,
+    /// No rows and so no Report Refresh Date to file them under: nothing written.
+    Empty,
+}
+
+/// Makes `job`'s call for `tenant` and files what comes back.
+pub async fn fetch(client: &Client, tenant: &str, job: &Job) -> Result<Outcome, Failure> {
+    let meta = job.report.meta;
+    let request = client
+        .report(meta.id)?
+        .request(job.report.form, job.arguments.clone())?
+        .on_bad_row(BadRows::reject());
+    let request_path = request.path();
+    let api_version = request.api_version();
+    let fetched_at = now();
+    let mut stream = match &job.etag {
+        Some(etag) => match request.stream_if_none_match(etag.clone()).await? {
+            Fetched::Modified(stream) => stream,
+            Fetched::NotModified(_) => return Ok(Outcome::Unchanged),
+        },
+        None => request.stream().await?,
+    };
+    let info = stream.info().clone();
+    let Some(day) = job.day.or(info.refresh_date) else {
+        return Ok(Outcome::Empty);
+    };
+    let folder = job.dir.day(day);
+    if job.day.is_none() && folder.join(MANIFEST).is_file() {
+        let held = Manifest::read(&folder.join(MANIFEST))?;
+        if held.etag == info.etag {
+            return Ok(Outcome::Held);
+        }
+    }
+    std::fs::create_dir_all(&folder).map_err(|err| {
+        Failure::other(
+            format!("cannot create the folder {}", folder.display()),
+            err,
+        )
+    })?;
+    lake::sweep_partials(&folder)?;
+
+    let constants = vec![
+        Constant {
+            name: "tenant_id",
+            value: ConstantValue::Text(tenant.to_owned()),
+        },
+        Constant {
+            name: "refresh_date",
+            value: ConstantValue::Date(day),
+        },
+        Constant {
+            name: "fetched_at",
+            value: ConstantValue::Timestamp(fetched_at),
+        },
+    ];
+    let target = folder.join(PART);
+    // Dropped unfinished (a failure below), the temporary part is deleted and the day stays
+    // unheld.
+    let (file, pending) = PendingFile::create(&target)?;
+    // The Parquet writer opens the temporary path itself.
+    drop(file);
+    let mut sink = ParquetSink::with_constants(pending.temporary_path(), meta, constants)?;
+    let mut rows = 0u64;
+    while let Some(row) = stream.next_row().await {
+        sink.write(&row?)?;
+        rows += 1;
+    }
+    sink.finish()?;
+    pending.commit()?;
+    let rejected = stream.rejected();
+    Manifest {
+        format: crate::sync::manifest::FORMAT,
+        tenant_id: tenant.to_owned(),
+        report: meta.id.to_owned(),
+        function: meta.function.to_owned(),
+        form: job.report.shape.form_name().to_owned(),
+        date: day,
+        period: job.report.shape.period().map(str::to_owned),
+        report_refresh_date: info.refresh_date,
+        api_version: api_version.to_string(),
+        request_path,
+        file: PART.to_owned(),
+        rows,
+        etag: info.etag.clone(),
+        drift: Drift::from(&info.drift),
+        rejected: Rejected::of(&rejected),
+        sdk_version: reports_sdk::VERSION.to_owned(),
+        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+        fetched_at,
+    }
+    .write(&folder)?;
+    Ok(Outcome::Written {
+        rows,
+        rejected: rejected.len(),
+    })
+}
+
+/// Now, to the microsecond the `fetched_at` column keeps, so the manifest says the same.
+pub fn now() -> DateTime<Utc> {
+    let now = Utc::now();
+    DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
+}

@@ -1,0 +1,333 @@
+//! What a sync fetches: which reports and how (by day, or by period once per refresh), and for
+//! each tenant the report-days its lake lacks.
+
+use chrono::{NaiveDate, TimeDelta};
+use reports_sdk::{Argument, FormMeta, ParameterKind, ParameterMeta, ReportMeta};
+
+use crate::failure::Failure;
+use crate::sync::lake::{Lake, ReportDir};
+use crate::sync::manifest::Manifest;
+use crate::sync::options::SyncOptions;
+
+/// Graph serves a detail report's `date` form for the 30 days before today: `today - 30` to
+/// `today - 1` (its latest data is yesterday's at best). The emulator follows the same rule.
+pub const WINDOW_DAYS: i64 = 30;
+
+/// Names Hive readers give the partition levels, and the columns the lake adds. DuckDB matches
+/// names without regard to case and silently replaces a file's column by a partition of the
+/// same name (seen with DuckDB 2.0: a `Date` column under `date=` reads as the partition's
+/// day), so a report with a column of one of these names is not synced rather than mangled.
+pub const RESERVED_NAMES: [&str; 7] = [
+    "tenant",
+    "report",
+    "period",
+    "date",
+    "tenant_id",
+    "refresh_date",
+    "fetched_at",
+];
+
+/// How one report is kept.
+#[derive(Debug, Clone)]
+pub struct ReportPlan {
+    /// The report.
+    pub meta: &'static ReportMeta,
+    /// The form called.
+    pub form: &'static FormMeta,
+    /// By day, or once per refresh.
+    pub shape: Shape,
+}
+
+/// How a report is fetched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Shape {
+    /// Its `date` form, each day of the window.
+    Date,
+    /// Its period form with this value, once per Report Refresh Date.
+    Period(&'static str),
+    /// A report without parameters, once per Report Refresh Date.
+    NoParameters,
+}
+
+impl Shape {
+    /// The form's name, as the manifest says it.
+    pub fn form_name(&self) -> &'static str {
+        match self {
+            Shape::Date => "date",
+            Shape::Period(_) => "period",
+            Shape::NoParameters => "none",
+        }
+    }
+
+    /// The `period=` level of the report's folder.
+    pub fn period(&self) -> Option<&'static str> {
+        match self {
+            Shape::Period(period) => Some(period),
+            _ => None,
+        }
+    }
+}
+
+/// One report call of one tenant.
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// The report and how it is fetched.
+    pub report: ReportPlan,
+    /// The day asked for (date form); otherwise the rows' refresh date names the partition.
+    pub day: Option<NaiveDate>,
+    /// The form's arguments.
+    pub arguments: Vec<Argument>,
+    /// The ETag of the latest day held (period form), sent as `If-None-Match`.
+    pub etag: Option<String>,
+    /// Where the report's days go.
+    pub dir: ReportDir,
+}
+
+impl Job {
+    /// `report office365_active_user_detail date 2026-11-03`, for messages.
+    pub fn label(&self) -> String {
+        match (self.day, self.report.shape.period()) {
+            (Some(day), _) => format!("report {} date {day}", self.report.meta.id),
+            (None, Some(period)) => format!("report {} period {period}", self.report.meta.id),
+            (None, None) => format!("report {}", self.report.meta.id),
+        }
+    }
+}
+
+/// The reports to keep, and those left out with why. A report named with `--report` that
+/// cannot be kept is a bad command line.
+#[allow(clippy::type_complexity, reason = "a pair of lists, named at the call")]
+pub fn reports(
+    options: &SyncOptions,
+) -> Result<(Vec<ReportPlan>, Vec<(&'static ReportMeta, String)>), Failure> {
+    let requested = !options.reports.is_empty();
+    let all = if requested {
+        options.reports.as_slice()
+    } else {
+        reports_sdk::catalog()
+    };
+    let mut plans = Vec::new();
+    let mut skipped = Vec::new();
+    for &meta in all {
+        match plan_report(meta, options) {
+            Ok(plan) => plans.push(plan),
+            Err(reason) if requested => {
+                return Err(Failure::usage(format!("report `{}`: {reason}", meta.id)));
+            }
+            Err(reason) => skipped.push((meta, reason)),
+        }
+    }
+    if plans.is_empty() {
+        return Err(Failure::usage(format!(
+            "no report to sync with --cloud {} and --api-version {}",
+            options.cloud, options.version
+        )));
+    }
+    Ok((plans, skipped))
+}
+
+fn plan_report(meta: &'static ReportMeta, options: &SyncOptions) -> Result<ReportPlan, String> {
+    if !meta.clouds.contains(&options.cloud) {
+        return Err(format!("not served in the `{}` cloud", options.cloud));
+    }
+    if meta.formats(options.version).is_none() {
+        return Err(format!("not served by API version {}", options.version));
+    }
+    if let Some(column) = meta.columns.iter().find(|column| {
+        RESERVED_NAMES
+            .iter()
+            .any(|name| column.header.eq_ignore_ascii_case(name))
+    }) {
+        return Err(format!(
+            "its column {:?} has the name of a lake partition or added column, which Hive readers would put in its place",
+            column.header
+        ));
+    }
+    let kinds = |form: &FormMeta| -> Vec<&'static ParameterMeta> {
+        form.parameters
+            .iter()
+            .filter_map(|index| meta.parameters.get(*index))
+            .collect()
+    };
+    let find =
+        |wanted: fn(&[&ParameterMeta]) -> bool| meta.forms.iter().find(|form| wanted(&kinds(form)));
+    if let Some(form) = find(|p| p.len() == 1 && p[0].kind == ParameterKind::Date) {
+        return Ok(ReportPlan {
+            meta,
+            form,
+            shape: Shape::Date,
+        });
+    }
+    if let Some(form) = find(|p| p.len() == 1 && matches!(p[0].kind, ParameterKind::Enum { .. })) {
+        let ParameterKind::Enum { values, .. } = kinds(form)[0].kind else {
+            return Err("its period form takes no period".to_owned());
+        };
+        let period = match &options.period {
+            Some(asked) => values
+                .iter()
+                .copied()
+                .find(|value| value.eq_ignore_ascii_case(asked.trim()))
+                .ok_or_else(|| {
+                    format!(
+                        "--period {asked} is not one of its periods ({})",
+                        values.join(", ")
+                    )
+                })?,
+            None => shortest(values).ok_or("its period parameter lists no value")?,
+        };
+        return Ok(ReportPlan {
+            meta,
+            form,
+            shape: Shape::Period(period),
+        });
+    }
+    if let Some(form) = find(|p| p.is_empty()) {
+        return Ok(ReportPlan {
+            meta,
+            form,
+            shape: Shape::NoParameters,
+        });
+    }
+    Err("no form takes only a date or a period".to_owned())
+}
+
+/// The shortest period: `D7` before `D30`; a value that is not `D<days>` counts as longest.
+fn shortest(values: &'static [&'static str]) -> Option<&'static str> {
+    values.iter().copied().min_by_key(|value| {
+        value
+            .strip_prefix(['D', 'd'])
+            .and_then(|days| days.parse::<u32>().ok())
+            .unwrap_or(u32::MAX)
+    })
+}
+
+/// The days Graph serves by date, counted from the service's `today`, from `since` on.
+pub fn window(today: NaiveDate, since: Option<NaiveDate>) -> Vec<NaiveDate> {
+    (1..=WINDOW_DAYS)
+        .rev()
+        .map(|ago| today - TimeDelta::days(ago))
+        .filter(|day| since.is_none_or(|since| *day >= since))
+        .collect()
+}
+
+/// A tenant's jobs: the window's days its lake lacks and one call per period report; and the
+/// report-days held already. What a killed run left in the tenant's folders is swept first.
+pub fn tenant_jobs(
+    lake: &Lake,
+    tenant: &str,
+    reports: &[ReportPlan],
+    window: &[NaiveDate],
+) -> Result<(Vec<Job>, usize), Failure> {
+    let mut jobs = Vec::new();
+    let mut held = 0;
+    for report in reports {
+        let dir = lake.report_dir(tenant, report.meta.id, report.shape.period());
+        dir.sweep()?;
+        let parameter = report
+            .form
+            .parameters
+            .first()
+            .and_then(|index| report.meta.parameters.get(*index));
+        let argument = |text: &str| -> Result<Vec<Argument>, Failure> {
+            match parameter {
+                Some(parameter) => Argument::parse(parameter, text)
+                    .map(|argument| vec![argument])
+                    .map_err(|message| {
+                        Failure::usage(format!("report `{}`: {message}", report.meta.id))
+                    }),
+                None => Ok(Vec::new()),
+            }
+        };
+        match report.shape {
+            Shape::Date => {
+                let days_held = dir.held_days()?;
+                for day in window {
+                    if days_held.contains(day) {
+                        held += 1;
+                        continue;
+                    }
+                    jobs.push(Job {
+                        report: report.clone(),
+                        day: Some(*day),
+                        arguments: argument(&day.format("%Y-%m-%d").to_string())?,
+                        etag: None,
+                        dir: dir.clone(),
+                    });
+                }
+            }
+            Shape::Period(_) | Shape::NoParameters => {
+                let etag = match dir.latest_manifest()? {
+                    Some(path) => Manifest::read(&path)?.etag,
+                    None => None,
+                };
+                jobs.push(Job {
+                    report: report.clone(),
+                    day: None,
+                    arguments: argument(report.shape.period().unwrap_or_default())?,
+                    etag,
+                    dir,
+                });
+            }
+        }
+    }
+    Ok((jobs, held))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn the_window_is_the_thirty_days_before_today_from_since_on() {
+        let days = window(day("2026-12-04"), None);
+        assert_eq!(days.len(), 30);
+        assert_eq!(days[0], day("2026-11-04"));
+        assert_eq!(days[29], day("2026-12-03"));
+        let days = window(day("2026-12-04"), Some(day("2026-12-01")));
+        assert_eq!(
+            days,
+            [day("2026-12-01"), day("2026-12-02"), day("2026-12-03")]
+        );
+    }
+
+    #[test]
+    fn the_shortest_period_is_chosen() {
+        assert_eq!(shortest(&["D30", "D7", "D180"]), Some("D7"));
+        assert_eq!(shortest(&["ALL", "D90"]), Some("D90"));
+    }
+
+    #[test]
+    fn every_report_is_kept_by_day_by_period_or_once_unless_a_column_would_clash() {
+        let options = crate::sync::options::SyncOptions::from_args(crate::sync_args::SyncArgs {
+            lake: "lake".into(),
+            api_version: Some(reports_sdk::ApiVersion::Beta),
+            ..Default::default()
+        })
+        .unwrap();
+        let (plans, skipped) = reports(&options).unwrap();
+        let shape = |id: &str| {
+            plans
+                .iter()
+                .find(|plan| plan.meta.id == id)
+                .map(|plan| plan.shape.clone())
+        };
+        assert_eq!(shape("teams_user_activity_user_detail"), Some(Shape::Date));
+        assert_eq!(
+            shape("office365_services_user_counts"),
+            Some(Shape::Period("D7"))
+        );
+        assert_eq!(
+            shape("office365_activations_user_detail"),
+            Some(Shape::NoParameters)
+        );
+        let api_usage = skipped.iter().find(|(meta, _)| meta.id == "api_usage");
+        assert!(
+            api_usage.is_some_and(|(_, why)| why.contains("\"Date\"")),
+            "{skipped:?}"
+        );
+    }
+}

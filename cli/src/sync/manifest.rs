@@ -1,0 +1,160 @@
+//! `_manifest.json`: what a lake partition holds and where it came from, written after its
+//! part is in place, so its presence is what makes the day held. It names the request by its
+//! path, never by the download URL Graph redirected to (a preauthenticated link), and rejected
+//! rows by position and reason, without their cells.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use reports_sdk::RejectedRow;
+use serde::{Deserialize, Serialize};
+
+use crate::atomic_file::PendingFile;
+use crate::failure::Failure;
+
+/// The manifest format's version, bumped when a field changes meaning.
+pub const FORMAT: u32 = 1;
+/// Rejected rows named in a manifest; the count covers them all.
+pub const REJECTED_SHOWN: usize = 10;
+
+/// The contents of `_manifest.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// [`FORMAT`].
+    pub format: u32,
+    /// The tenant the rows are of.
+    pub tenant_id: String,
+    /// The report's id.
+    pub report: String,
+    /// Its Graph function.
+    pub function: String,
+    /// The form called: `date`, `period` or `none`.
+    pub form: String,
+    /// The `date=` partition: the day asked for, or the rows' Report Refresh Date.
+    pub date: NaiveDate,
+    /// The period asked for (period form only).
+    pub period: Option<String>,
+    /// The Report Refresh Date Graph served (the first row's).
+    pub report_refresh_date: Option<NaiveDate>,
+    /// The API version, as in the URL.
+    pub api_version: String,
+    /// The request's path after the version, e.g. `/reports/getX(date=2026-11-03)`.
+    pub request_path: String,
+    /// The Parquet file, beside the manifest.
+    pub file: String,
+    /// Rows written.
+    pub rows: u64,
+    /// The ETag Graph sent, sent back as `If-None-Match` next time.
+    pub etag: Option<String>,
+    /// How the file Graph served differed from the spec.
+    pub drift: Drift,
+    /// Rows that did not decode, which the file lacks.
+    pub rejected: Rejected,
+    /// The SDK whose spec typed the columns (`reports_sdk::VERSION`).
+    pub sdk_version: String,
+    /// The tool that wrote the partition.
+    pub tool_version: String,
+    /// When the report was requested (also the `fetched_at` column).
+    pub fetched_at: DateTime<Utc>,
+}
+
+/// Columns that differ from the spec. Unknown columns are not in the Parquet file: the SDK's
+/// typed rows keep the spec's columns only.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Drift {
+    /// Columns Graph served that the spec does not know (left out of the file).
+    pub unknown_columns: Vec<String>,
+    /// Optional spec columns Graph did not serve (all null in the file).
+    pub missing_columns: Vec<String>,
+}
+
+impl From<&reports_sdk::SchemaDrift> for Drift {
+    fn from(drift: &reports_sdk::SchemaDrift) -> Self {
+        Drift {
+            unknown_columns: drift.unknown_columns.clone(),
+            missing_columns: drift
+                .missing_columns
+                .iter()
+                .map(|column| (*column).to_owned())
+                .collect(),
+        }
+    }
+}
+
+/// Rows that did not decode.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rejected {
+    /// All of them.
+    pub count: usize,
+    /// The first [`REJECTED_SHOWN`].
+    pub first: Vec<RejectedAt>,
+}
+
+/// Where a rejected row was and why, without its cells.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RejectedAt {
+    /// The CSV line the record starts on.
+    pub line: Option<u64>,
+    /// The row, the header not counted.
+    pub record: u64,
+    /// The column whose cell failed.
+    pub column: Option<String>,
+    /// Why.
+    pub reason: String,
+}
+
+impl Rejected {
+    /// Counts `rows` and keeps the first few.
+    pub fn of(rows: &[RejectedRow]) -> Rejected {
+        Rejected {
+            count: rows.len(),
+            first: rows
+                .iter()
+                .take(REJECTED_SHOWN)
+                .map(|row| RejectedAt {
+                    line: row.line,
+                    record: row.record,
+                    column: row.column.clone(),
+                    reason: row.reason.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl Manifest {
+    /// Reads the manifest at `path`.
+    pub fn read(path: &Path) -> Result<Manifest, Failure> {
+        let text = std::fs::read(path)
+            .map_err(|err| Failure::other(format!("cannot read {}", path.display()), err))?;
+        serde_json::from_slice(&text).map_err(|err| {
+            Failure::other(
+                format!(
+                    "{} is not a manifest this tool wrote; remove its folder to fetch the day again",
+                    path.display()
+                ),
+                err,
+            )
+        })
+    }
+
+    /// Writes the manifest into `folder`, whole or not at all.
+    pub fn write(&self, folder: &Path) -> Result<PathBuf, Failure> {
+        let target = folder.join(super::lake::MANIFEST);
+        let mut text = serde_json::to_vec_pretty(self)
+            .map_err(|err| Failure::other(format!("cannot write {}", target.display()), err))?;
+        text.push(b'\n');
+        write_whole(&target, &text)
+    }
+}
+
+/// Writes `bytes` to `target` through a synced temporary sibling renamed into place.
+pub fn write_whole(target: &Path, bytes: &[u8]) -> Result<PathBuf, Failure> {
+    let (mut file, pending) = PendingFile::create(target)?;
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(|err| Failure::other(format!("cannot write {}", target.display()), err))?;
+    drop(file);
+    pending.commit()
+}

@@ -1,0 +1,149 @@
+//! The flags of `graph-reports sync`, each parsed on its own; rules between them are checked in
+//! `crate::sync::options` (built with the `parquet` feature only, as the lake is Parquet).
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::builder::NonEmptyStringValueParser;
+use reports_sdk::{ApiVersion, Cloud, ReportMeta};
+
+use crate::args::{parse_base_url, parse_date, parse_rows, report_by_name, sdk_name};
+
+/// Shown under the flags by `sync --help`.
+const AFTER_HELP: &str = "\
+Graph serves a detail report for one day only within the last 30 days, and aggregates over at
+most 180 days. sync keeps the history in a Parquet lake that DuckDB, Polars or Spark read as
+it is (Hive partitions):
+
+  DIR/tenant=<tenant id>/report=<report id>/date=<YYYY-MM-DD>/part-00000.parquet
+  DIR/tenant=<tenant id>/report=<report id>/period=<D7>/date=<YYYY-MM-DD>/part-00000.parquet
+
+each beside a _manifest.json. Reports with a date form get every day of Graph's window (the 30
+days before today) that the lake does not hold yet; other reports get --period once per Report
+Refresh Date, asked with If-None-Match so an unchanged report is not downloaded again. A day is
+held once its manifest is written; files appear whole or not at all, so a killed run is
+finished by running it again.
+
+Tenants: --tenants FILE, a CSV file with the header tenant_id,client_id,credential, where
+credential is env:VAR (the client secret is in the environment variable VAR) or file:PATH (in
+the file PATH, relative to the tenants file). Without it: AZURE_TENANT_ID, AZURE_CLIENT_ID and
+AZURE_CLIENT_SECRET; or GRAPH_TOKEN with --tenant-id; or --emulator.
+
+Exit codes: 0 done; 1 a report-day or a tenant failed (each named above the summary); 2 a bad
+command line, tenants file or credentials; 3 done, but some rows did not decode (counted in
+the manifests).
+
+Examples:
+  graph-reports sync --emulator --lake lake
+  graph-reports sync --lake /data/graph --tenants tenants.csv --shard 0/4
+  duckdb -c \"SELECT * FROM read_parquet('lake/**/*.parquet', hive_partitioning=true, union_by_name=true)\"";
+
+/// Keep the history of every report in a Parquet lake: the days Graph still serves that the
+/// lake lacks, for one tenant or many.
+#[derive(Debug, Default, clap::Args)]
+#[command(after_help = AFTER_HELP)]
+pub struct SyncArgs {
+    /// The lake's folder (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub lake: PathBuf,
+    /// A report to keep, by id or Graph function name (any case); repeatable or
+    /// comma-separated. Default: every report served by the cloud and API version.
+    #[arg(long = "report", value_name = "ID", value_delimiter = ',', value_parser = report_by_name)]
+    pub reports: Vec<&'static ReportMeta>,
+    /// The first day to fetch of reports with a date form. Default: the first day Graph serves.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub since: Option<NaiveDate>,
+    /// The period of reports without a date form (D7, D30, ...). Default: each report's
+    /// shortest.
+    #[arg(long, value_name = "VALUE", value_parser = NonEmptyStringValueParser::new())]
+    pub period: Option<String>,
+    /// A CSV file of tenants: tenant_id,client_id,credential (env:VAR or file:PATH).
+    #[arg(long, value_name = "FILE")]
+    pub tenants: Option<PathBuf>,
+    /// The tenant GRAPH_TOKEN belongs to (a token alone does not name it).
+    #[arg(long, value_name = "ID")]
+    pub tenant_id: Option<String>,
+    /// Take only the tenants whose 0-based index in the tenants file is I modulo N, so N
+    /// workers can share one lake.
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    pub shard: Option<Shard>,
+    /// Report calls in flight at once, over all tenants. Default: 8.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub concurrency: Option<u32>,
+    /// Report calls in flight at once for one tenant. Default: 2.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub tenant_concurrency: Option<u32>,
+    /// How often one report-day waits out Graph's Retry-After (the tenant paused, other
+    /// tenants going on) before it counts as failed. Default: 5.
+    #[arg(long, value_name = "N")]
+    pub throttle_retries: Option<u32>,
+    /// The Graph API version. Default: v1.0.
+    #[arg(long, value_name = "VERSION", ignore_case = true, value_parser = sdk_name(ApiVersion::ALL))]
+    pub api_version: Option<ApiVersion>,
+    /// The national cloud: its Graph endpoint and Entra ID authority. Default: global.
+    #[arg(long, value_name = "NAME", ignore_case = true, value_parser = sdk_name(Cloud::ALL))]
+    pub cloud: Option<Cloud>,
+    /// Send requests to this endpoint (a proxy); needs credentials or --tenants.
+    #[arg(long, value_name = "URL", value_parser = parse_base_url)]
+    pub base_url: Option<String>,
+    /// Fill the lake from the embedded emulator (synthetic rows, its own tenant).
+    #[arg(long)]
+    pub emulator: bool,
+    /// Users in the emulated tenant (emulator only). Default: 25.
+    #[arg(long, value_name = "N", value_parser = parse_rows)]
+    pub rows: Option<usize>,
+    /// Count Graph's 30-day window back from this day instead of today's UTC date (a replay,
+    /// or an emulator with a fixed today).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub today: Option<NaiveDate>,
+    /// Print no banner or summary; failures still go to stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// `--shard I/N`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// This worker's index, below `count`.
+    pub index: usize,
+    /// Workers in all, at least 1.
+    pub count: usize,
+}
+
+impl Shard {
+    /// Whether the tenant at `position` (0-based, in the tenants file) is this worker's.
+    #[cfg_attr(
+        not(feature = "parquet"),
+        allow(dead_code, reason = "sync runs with the parquet feature only")
+    )]
+    pub fn takes(self, position: usize) -> bool {
+        position % self.count == self.index
+    }
+}
+
+fn parse_shard(value: &str) -> Result<Shard, String> {
+    let bad = || format!("`{value}` is not a shard; write I/N with 0 <= I < N, e.g. 0/4");
+    let (index, count) = value.trim().split_once('/').ok_or_else(bad)?;
+    let index: usize = index.trim().parse().map_err(|_| bad())?;
+    let count: usize = count.trim().parse().map_err(|_| bad())?;
+    if count == 0 || index >= count {
+        return Err(bad());
+    }
+    Ok(Shard { index, count })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shard_is_an_index_below_a_count() {
+        assert_eq!(parse_shard("1/3"), Ok(Shard { index: 1, count: 3 }));
+        for bad in ["3/3", "0/0", "1", "a/2", "-1/2", "1/2/3"] {
+            assert!(parse_shard(bad).unwrap_err().contains("I/N"), "{bad}");
+        }
+        let shard = Shard { index: 1, count: 3 };
+        let taken: Vec<usize> = (0..7).filter(|&i| shard.takes(i)).collect();
+        assert_eq!(taken, [1, 4]);
+    }
+}
