@@ -208,19 +208,34 @@ pub struct DataOptions {
 /// By default the data reads like a real tenant's (`crate::realistic`): its users, licence
 /// flags that agree with dates, one row per day for per-day reports. With
 /// [`DataOptions::quirks`] it is the stress mix (`crate::quirks`).
+///
+/// This is the configured tenant's table; [`crate::Emulator::expected_for`] gives another
+/// tenant's.
 pub fn generate(
     meta: &'static ReportMeta,
     arguments: &[(String, String)],
     version: &str,
     options: &DataOptions,
 ) -> Table {
+    generate_for_tenant(meta, arguments, version, options, None)
+}
+
+/// [`generate`] for a tenant whose data seeds mix in `salt` (its tenant id); `None` is the
+/// configured tenant, whose data mixes in nothing.
+pub(crate) fn generate_for_tenant(
+    meta: &'static ReportMeta,
+    arguments: &[(String, String)],
+    version: &str,
+    options: &DataOptions,
+    salt: Option<&str>,
+) -> Table {
     let refresh_date = options.today - TimeDelta::days(1);
     let window = Window::of(meta, arguments, refresh_date);
     // One cell per spec column, in the spec's order; drift is applied to these below.
     let full = if options.quirks {
-        quirks::rows(meta, arguments, version, options.rows, &window)
+        quirks::rows(meta, arguments, version, options.rows, &window, salt)
     } else {
-        realistic::rows(meta, arguments, options.rows, &window)
+        realistic::rows(meta, arguments, options.rows, &window, salt)
     };
 
     let mut columns: Vec<(String, Option<&'static ColumnMeta>)> = meta

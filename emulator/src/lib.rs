@@ -17,16 +17,36 @@
 //! `client_secret`, scope `{graph_resource}/.default`), refuses anything else with Entra ID's
 //! `AADSTS` error JSON, and the Graph listener accepts those tokens besides the static one.
 //!
+//! It can serve several tenants at once, for multi-tenant tools: [`Config::more_tenants`] adds
+//! [`TenantApp`]s, each with its own app registration at its own token endpoint
+//! ([`Emulator::token_url_for`]). The same three listeners serve them all: an issued token is
+//! bound to its tenant, and report calls made with it get that tenant's data, which differs
+//! from every other tenant's and is the same on every call (the configured tenant's data is
+//! exactly what a one-tenant emulator serves; the static token is that tenant's).
+//! [`TenantApp::throttle_first`] throttles one tenant alone, and [`Emulator::tenant_stats`]
+//! counts what each tenant's calls saw.
+//!
 //! ```no_run
 //! # async fn run() -> std::io::Result<()> {
-//! let emulator = graph_emulator::Emulator::start(graph_emulator::Config::default()).await?;
+//! use graph_emulator::{Config, Emulator, TenantApp};
+//!
+//! let config = Config {
+//!     more_tenants: (1..3).map(TenantApp::numbered).collect(),
+//!     ..Config::default()
+//! };
+//! let emulator = Emulator::start(config).await?;
 //! println!("Graph at {} (token {:?})", emulator.base_url(), emulator.token());
-//! println!("Tokens from {}", emulator.token_url());
+//! for tenant in emulator.tenant_ids() {
+//!     println!("Tokens for {tenant} from {}", emulator.token_url_for(&tenant));
+//! }
 //! # Ok(())
 //! # }
 //! ```
 
+mod config;
+mod counters;
 pub mod data;
+mod directory;
 mod graph_error;
 mod login;
 mod path;
@@ -38,6 +58,8 @@ mod server;
 pub mod tenant;
 mod window;
 
+pub use config::{Config, Faults, TenantApp};
+pub use counters::Stats;
 pub use data::{Cell, DataOptions, Drift, EXTRA_COLUMN, Table};
 pub use path::{ReportCall, parse_call};
-pub use server::{Config, Emulator, Faults, Stats};
+pub use server::Emulator;

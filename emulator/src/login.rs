@@ -6,10 +6,12 @@
 //! `{"error","error_description","error_codes","timestamp","trace_id","correlation_id",
 //! "error_uri"}`, the description starting with the `AADSTS` code and ending with the trace id,
 //! correlation id and timestamp. The client secret is compared and never written anywhere.
+//!
+//! Every tenant the emulator serves has its endpoint here, under its own id, and accepts only
+//! its own app registration; a token remembers the tenant that issued it.
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
@@ -20,23 +22,23 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 
+use crate::directory::TenantIndex;
 use crate::server::{Shared, random_u64};
 
 /// Where Entra ID's error answers point (`error_uri`): its public page explaining each code.
 const ERROR_URI: &str = "https://login.microsoftonline.com/error?code=";
 
-/// The tokens issued so far and the counters about them.
+/// The tokens issued so far, for every tenant.
 pub(crate) struct Issuer {
     tokens: Mutex<HashMap<String, Issued>>,
-    pub(crate) token_requests: AtomicU64,
-    pub(crate) tokens_issued: AtomicU64,
-    pub(crate) expired_token_calls: AtomicU64,
 }
 
 struct Issued {
     /// `None`: a lifetime too long to represent, i.e. never expires.
     expires: Option<Instant>,
     revoked: bool,
+    /// Whose data report calls with it get.
+    tenant: TenantIndex,
 }
 
 /// What a presented bearer token is, as far as the issuer knows.
@@ -57,9 +59,6 @@ impl fmt::Debug for Issuer {
             .len();
         f.debug_struct("Issuer")
             .field("tokens_held", &held)
-            .field("token_requests", &self.token_requests)
-            .field("tokens_issued", &self.tokens_issued)
-            .field("expired_token_calls", &self.expired_token_calls)
             .finish()
     }
 }
@@ -68,26 +67,25 @@ impl Issuer {
     pub(crate) fn new() -> Issuer {
         Issuer {
             tokens: Mutex::new(HashMap::new()),
-            token_requests: AtomicU64::new(0),
-            tokens_issued: AtomicU64::new(0),
-            expired_token_calls: AtomicU64::new(0),
         }
     }
 
-    /// The state of a token this issuer minted, `None` for any other string.
+    /// The state of a token this issuer minted and the tenant it was issued for, `None` for
+    /// any other string.
     ///
     /// Expiry is checked before revocation, as Graph validates a token's lifetime before asking
     /// whether it was revoked.
-    pub(crate) fn check(&self, token: &str) -> Option<TokenState> {
+    pub(crate) fn check(&self, token: &str) -> Option<(TokenState, TenantIndex)> {
         let tokens = self.tokens.lock().unwrap_or_else(PoisonError::into_inner);
         let issued = tokens.get(token)?;
-        Some(if issued.expires.is_some_and(|at| Instant::now() >= at) {
+        let state = if issued.expires.is_some_and(|at| Instant::now() >= at) {
             TokenState::Expired
         } else if issued.revoked {
             TokenState::Revoked
         } else {
             TokenState::Valid
-        })
+        };
+        Some((state, issued.tenant))
     }
 
     /// Revokes every token issued so far; later ones are unaffected.
@@ -101,7 +99,7 @@ impl Issuer {
     /// Mints and remembers a token. Expired tokens are kept, not pruned, so that a late call
     /// with one gets Graph's "expired" answer rather than "invalid"; the table grows by one
     /// entry per token request, which is nothing for tests or a local session.
-    fn issue(&self, lifetime: std::time::Duration) -> String {
+    fn issue(&self, lifetime: std::time::Duration, tenant: TenantIndex) -> String {
         let token = format!(
             "{:016x}{:016x}{:016x}{:016x}",
             random_u64(),
@@ -112,12 +110,12 @@ impl Issuer {
         let issued = Issued {
             expires: Instant::now().checked_add(lifetime),
             revoked: false,
+            tenant,
         };
         self.tokens
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .insert(token.clone(), issued);
-        self.tokens_issued.fetch_add(1, Ordering::SeqCst);
         token
     }
 }
@@ -224,10 +222,12 @@ async fn token_request(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    shared.issuer.token_requests.fetch_add(1, Ordering::SeqCst);
+    let known = shared.directory.find(&tenant);
+    shared.count(known, |c| &c.token_requests);
     let trace = Trace::new(&headers);
     match grant(&shared, &tenant, &headers, &body) {
         Ok(token) => {
+            shared.count(known, |c| &c.tokens_issued);
             let lifetime = shared.config.token_lifetime.as_secs();
             let body = serde_json::json!({
                 "token_type": "Bearer",
@@ -242,7 +242,7 @@ async fn token_request(
 }
 
 /// Checks the request in Entra ID's order (tenant, then the form's parameters, then the client)
-/// and issues a token.
+/// and issues a token bound to the tenant.
 fn grant(
     shared: &Shared,
     tenant: &str,
@@ -273,13 +273,16 @@ fn grant(
             .map(|(_, value)| value.as_str())
             .filter(|value| !value.is_empty())
     };
-    // The answers echo the tenant, client id, scope and grant type; a client that put its
-    // secret (the right one or the one it sent) in one of them by mistake must not get it back.
-    let secrets = [Some(config.client_secret.as_str()), field("client_secret")];
+    // The answers echo the tenant, client id, scope and grant type; a client that put a
+    // secret (any tenant's, or the one it sent) in one of them by mistake must not get it back.
+    let directory = &shared.directory;
+    let known_secrets = directory
+        .iter()
+        .map(|tenant| tenant.app.client_secret.as_str());
+    let secrets: Vec<&str> = known_secrets.chain(field("client_secret")).collect();
     let shown = |value: &str| -> String {
         let secret_inside = secrets
             .iter()
-            .flatten()
             .any(|secret| !secret.is_empty() && value.contains(secret));
         if secret_inside {
             "<redacted>".to_owned()
@@ -288,7 +291,10 @@ fn grant(
         }
     };
 
-    if !tenant.eq_ignore_ascii_case(&config.tenant_id) {
+    let Some((index, app)) = directory
+        .find(tenant)
+        .and_then(|index| Some((index, &directory.get(index)?.app)))
+    else {
         return Err(Failure {
             status: StatusCode::BAD_REQUEST,
             error: "invalid_request",
@@ -298,7 +304,7 @@ fn grant(
                 shown(tenant)
             ),
         });
-    }
+    };
     let grant_type = field("grant_type").ok_or_else(|| Failure::missing("grant_type"))?;
     if grant_type != "client_credentials" {
         return Err(Failure {
@@ -312,7 +318,7 @@ fn grant(
         });
     }
     let client_id = field("client_id").ok_or_else(|| Failure::missing("client_id"))?;
-    if !client_id.eq_ignore_ascii_case(&config.client_id) {
+    if !client_id.eq_ignore_ascii_case(&app.client_id) {
         return Err(Failure {
             status: StatusCode::BAD_REQUEST,
             error: "unauthorized_client",
@@ -320,7 +326,7 @@ fn grant(
             message: format!(
                 "Application with identifier '{}' was not found in the directory '{}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.",
                 shown(client_id),
-                shown(&config.tenant_id)
+                shown(tenant)
             ),
         });
     }
@@ -339,18 +345,18 @@ fn grant(
         });
     }
     let secret = field("client_secret").ok_or_else(|| Failure::missing("client_secret"))?;
-    if secret != config.client_secret {
+    if secret != app.client_secret {
         return Err(Failure {
             status: StatusCode::UNAUTHORIZED,
             error: "invalid_client",
             code: 7000215,
             message: format!(
                 "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{}'.",
-                shown(&config.client_id)
+                shown(&app.client_id)
             ),
         });
     }
-    Ok(shared.issuer.issue(config.token_lifetime))
+    Ok(shared.issuer.issue(config.token_lifetime, index))
 }
 
 /// Decodes an `application/x-www-form-urlencoded` body: `&`-separated `name=value` pairs, `+`

@@ -21,15 +21,20 @@ const WORDS: &[&str] = &[
     "Exchange Online (Plan 1)",
 ];
 
-/// `rows` rows of one call, one cell per column of `meta` in its order.
+/// `rows` rows of one call, one cell per column of `meta` in its order; `salt` tells tenants
+/// apart (`None`: the configured tenant, whose data mixes in nothing).
 pub(crate) fn rows(
     meta: &ReportMeta,
     arguments: &[(String, String)],
     version: &str,
     rows: usize,
     window: &Window,
+    salt: Option<&str>,
 ) -> Vec<Vec<Cell>> {
     let mut seed = Fnv::default();
+    if let Some(salt) = salt {
+        seed.write(salt);
+    }
     seed.write(meta.id);
     seed.write(version);
     for (name, value) in arguments {

@@ -20,16 +20,22 @@ const DELETED_EVERY: usize = 7;
 const CLIENT_VERSIONS: &[&str] = &["Outlook 2016", "Outlook 2019", "Microsoft 365 Apps"];
 
 /// The rows of one call, one cell per column of `meta` in its order. `entities` is how many
-/// users, groups or sites a per-entity report lists.
+/// users, groups or sites a per-entity report lists; `salt` tells tenants apart (`None`: the
+/// configured tenant).
 pub(crate) fn rows(
     meta: &ReportMeta,
     arguments: &[(String, String)],
     entities: usize,
     window: &Window,
+    salt: Option<&str>,
 ) -> Vec<Vec<Cell>> {
     let roles = roles(meta);
     // The data does not depend on the API version: v1.0 and beta serve the same tenant.
     let mut seed = Fnv::default();
+    // Nothing is written for the configured tenant, so its data predates and survives tenants.
+    if let Some(salt) = salt {
+        seed.write(salt);
+    }
     seed.write(meta.id);
     for (name, value) in arguments {
         seed.write(name);

@@ -1,8 +1,8 @@
 //! The three listeners: the Graph API (report calls, JSON pages), the download host and the
-//! authority host (Entra ID's token endpoint, in [`crate::login`]).
+//! authority host (Entra ID's token endpoint, in [`crate::login`]). Every tenant the emulator
+//! serves ([`crate::directory`]) shares them: a report call's token says whose data it gets.
 
 use std::collections::{BTreeMap, HashMap};
-use std::fmt;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -20,184 +20,13 @@ use reports_sdk::{ApiVersion, CsvDelivery, Format, ParameterKind, ReportMeta};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
-use crate::data::{self, DataOptions, Drift, Table};
+use crate::config::Config;
+use crate::counters::{Counter, Counters, Stats};
+use crate::data::{self, DataOptions, Table};
+use crate::directory::{Directory, TenantIndex};
 use crate::graph_error::graph_error;
 use crate::login::{self, Issuer, TokenState};
 use crate::path::parse_call;
-
-/// How the emulator behaves.
-///
-/// Its `Debug` output redacts `token` and `client_secret`.
-#[derive(Clone)]
-pub struct Config {
-    /// The static bearer token it accepts, besides the tokens its token endpoint issues.
-    pub token: String,
-    /// Rows of a report listing users, groups, sites or apps. Per-day reports have one row per
-    /// day of the period, activation counts one per product and tenant-wide counts one, as
-    /// Graph serves them; with [`Config::quirks`] every report has this many rows.
-    pub rows: usize,
-    /// Serve the stress mix instead of realistic data: every report with [`Config::rows`] rows,
-    /// text cells holding commas, quotes and CRLF line breaks, list items holding the separator,
-    /// every value drawn on its own with no relation to the others. For tests of decoding;
-    /// the default (`false`) is data that reads like a real tenant's.
-    pub quirks: bool,
-    /// Rows per beta JSON page when the call has no `$top`.
-    pub page_size: usize,
-    /// The service's "today": `date` arguments must fall within the 30 days before it, and the
-    /// refresh date is the day before.
-    pub today: NaiveDate,
-    /// Columns added, dropped or reordered in every report.
-    pub drift: Drift,
-    /// Failures to inject.
-    pub faults: Faults,
-    /// Port of the Graph API listener on 127.0.0.1 (0: any free port).
-    pub api_port: u16,
-    /// Port of the download listener on 127.0.0.1 (0: any free port).
-    pub download_port: u16,
-    /// How long a download link stays valid.
-    pub link_lifetime: Duration,
-    /// Port of the authority host (the token endpoint) on 127.0.0.1 (0: any free port).
-    pub login_port: u16,
-    /// The directory (tenant) id the token endpoint knows: `POST /{tenant_id}/oauth2/v2.0/token`.
-    pub tenant_id: String,
-    /// The application (client) id of the one app registration it accepts.
-    pub client_id: String,
-    /// That registration's client secret. Never echoed in any answer.
-    pub client_secret: String,
-    /// How long an issued access token is accepted (`expires_in`, in whole seconds).
-    pub token_lifetime: Duration,
-    /// The resource whose `/.default` scope a token request must ask for: the accepted `scope`
-    /// is [`Config::scope`].
-    pub graph_resource: String,
-}
-
-impl Config {
-    /// The one `scope` the token endpoint accepts: `{graph_resource}/.default`.
-    pub fn scope(&self) -> String {
-        format!("{}/.default", self.graph_resource)
-    }
-}
-
-/// Shows a secret's presence, never its value.
-struct Redacted;
-
-impl fmt::Debug for Redacted {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("<redacted>")
-    }
-}
-
-// Written by hand so that a logged or panicking configuration never shows a credential.
-impl fmt::Debug for Config {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let Config {
-            token: _,
-            rows,
-            quirks,
-            page_size,
-            today,
-            drift,
-            faults,
-            api_port,
-            download_port,
-            link_lifetime,
-            login_port,
-            tenant_id,
-            client_id,
-            client_secret: _,
-            token_lifetime,
-            graph_resource,
-        } = self;
-        f.debug_struct("Config")
-            .field("token", &Redacted)
-            .field("rows", rows)
-            .field("quirks", quirks)
-            .field("page_size", page_size)
-            .field("today", today)
-            .field("drift", drift)
-            .field("faults", faults)
-            .field("api_port", api_port)
-            .field("download_port", download_port)
-            .field("link_lifetime", link_lifetime)
-            .field("login_port", login_port)
-            .field("tenant_id", tenant_id)
-            .field("client_id", client_id)
-            .field("client_secret", &Redacted)
-            .field("token_lifetime", token_lifetime)
-            .field("graph_resource", graph_resource)
-            .finish()
-    }
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            token: "emulator-token".to_owned(),
-            rows: 5,
-            quirks: false,
-            page_size: 200,
-            today: chrono::Utc::now().date_naive(),
-            drift: Drift::default(),
-            faults: Faults::default(),
-            api_port: 0,
-            download_port: 0,
-            link_lifetime: Duration::from_secs(300),
-            login_port: 0,
-            // Fixed, GUID-shaped and obviously not a real directory or app.
-            tenant_id: "11111111-1111-4111-8111-111111111111".to_owned(),
-            client_id: "22222222-2222-4222-8222-222222222222".to_owned(),
-            client_secret: "emulator-secret".to_owned(),
-            token_lifetime: Duration::from_secs(3600),
-            graph_resource: "https://graph.microsoft.com".to_owned(),
-        }
-    }
-}
-
-/// Failures to inject, counted over the emulator's lifetime.
-#[derive(Debug, Clone, Default)]
-pub struct Faults {
-    /// Answer the first N report calls `429 Too Many Requests`.
-    pub throttle_first: u32,
-    /// The `Retry-After` (whole seconds) of those answers.
-    pub retry_after: u64,
-    /// Then answer the next N report calls `503 Service Unavailable`.
-    pub unavailable_first: u32,
-    /// Wait this long before every answer, and between download chunks.
-    pub slow: Option<Duration>,
-    /// Cut every CSV download short in the middle of a row.
-    pub truncate_downloads: bool,
-    /// Mint the first N download links already expired.
-    pub expire_first_links: u32,
-    /// Every Nth row (0: none) leaves its first required count empty (`null` in JSON), as
-    /// tenants' files sometimes do though the spec says the column always holds a number.
-    pub blank_counts_every: usize,
-    /// Missing admin consent: the token endpoint still issues tokens, but report calls made
-    /// with one get `403` `Authorization_RequestDenied` (the static token is unaffected).
-    pub forbid_issued_tokens: bool,
-}
-
-/// What the emulator has seen.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Stats {
-    /// Report calls (including JSON pages), accepted or not.
-    pub report_calls: u64,
-    /// `429 Too Many Requests` answers injected by [`Faults::throttle_first`].
-    pub throttled: u64,
-    /// `503 Service Unavailable` answers injected by [`Faults::unavailable_first`].
-    pub unavailable: u64,
-    /// Download requests, accepted or not.
-    pub downloads: u64,
-    /// Download requests refused because they carried `Authorization`.
-    pub downloads_with_authorization: u64,
-    /// Download requests refused because the link was expired, reused or unknown.
-    pub refused_links: u64,
-    /// Requests to the token endpoint, accepted or not.
-    pub token_requests: u64,
-    /// Access tokens the token endpoint issued.
-    pub tokens_issued: u64,
-    /// Report calls refused because their issued token had expired.
-    pub expired_token_calls: u64,
-}
 
 /// A running emulator. Dropping it stops its listeners.
 #[derive(Debug)]
@@ -212,15 +41,12 @@ pub struct Emulator {
 #[derive(Debug)]
 pub(crate) struct Shared {
     pub(crate) config: Config,
+    pub(crate) directory: Directory,
     pub(crate) issuer: Issuer,
     download_base: String,
     api_base: String,
-    report_calls: AtomicU64,
-    throttled: AtomicU64,
-    unavailable: AtomicU64,
-    downloads: AtomicU64,
-    downloads_with_authorization: AtomicU64,
-    refused_links: AtomicU64,
+    /// Overall; each tenant keeps its own in the directory.
+    counters: Counters,
     links_minted: AtomicU64,
     links: Mutex<HashMap<String, Link>>,
 }
@@ -230,11 +56,18 @@ struct Link {
     file: bytes::Bytes,
     expires: Instant,
     used: bool,
+    /// Whose call minted it, so its download counts for that tenant.
+    tenant: TenantIndex,
 }
 
 impl Emulator {
-    /// Binds the three listeners on 127.0.0.1 and starts serving.
+    /// Binds the three listeners on 127.0.0.1 and starts serving, for every tenant at once.
+    ///
+    /// Fails with [`std::io::ErrorKind::InvalidInput`] if two tenants have the same id
+    /// (ignoring case).
     pub async fn start(config: Config) -> std::io::Result<Emulator> {
+        let directory = Directory::new(&config)
+            .map_err(|message| std::io::Error::new(std::io::ErrorKind::InvalidInput, message))?;
         let api_listener = TcpListener::bind(("127.0.0.1", config.api_port)).await?;
         let download_listener = TcpListener::bind(("127.0.0.1", config.download_port)).await?;
         let login_listener = TcpListener::bind(("127.0.0.1", config.login_port)).await?;
@@ -243,15 +76,11 @@ impl Emulator {
         let login = login_listener.local_addr()?;
         let shared = Arc::new(Shared {
             config,
+            directory,
             issuer: Issuer::new(),
             download_base: format!("http://{download}"),
             api_base: format!("http://{api}"),
-            report_calls: AtomicU64::new(0),
-            throttled: AtomicU64::new(0),
-            unavailable: AtomicU64::new(0),
-            downloads: AtomicU64::new(0),
-            downloads_with_authorization: AtomicU64::new(0),
-            refused_links: AtomicU64::new(0),
+            counters: Counters::default(),
             links_minted: AtomicU64::new(0),
             links: Mutex::new(HashMap::new()),
         });
@@ -317,11 +146,23 @@ impl Emulator {
     /// The token endpoint for the configured tenant:
     /// `{authority_host}/{tenant_id}/oauth2/v2.0/token`.
     pub fn token_url(&self) -> String {
-        format!(
-            "{}/{}/oauth2/v2.0/token",
-            self.authority_host(),
-            self.shared.config.tenant_id
-        )
+        self.token_url_for(&self.shared.config.tenant_id)
+    }
+
+    /// The token endpoint for a tenant: `{authority_host}/{tenant_id}/oauth2/v2.0/token`. Only
+    /// the tenants in [`Emulator::tenant_ids`] get tokens there; others get Entra ID's
+    /// "tenant not found".
+    pub fn token_url_for(&self, tenant_id: &str) -> String {
+        format!("{}/{tenant_id}/oauth2/v2.0/token", self.authority_host())
+    }
+
+    /// The tenants it serves: the configured one first, then [`Config::more_tenants`] in order.
+    pub fn tenant_ids(&self) -> Vec<String> {
+        self.shared
+            .directory
+            .iter()
+            .map(|tenant| tenant.app.tenant_id.clone())
+            .collect()
     }
 
     /// Revokes every access token issued so far: report calls with one get `401`
@@ -335,37 +176,42 @@ impl Emulator {
         &self.shared.config
     }
 
-    /// What it has seen so far.
+    /// What it has seen so far, in all tenants' calls and those it could not place.
     pub fn stats(&self) -> Stats {
-        let shared = &self.shared;
-        Stats {
-            report_calls: shared.report_calls.load(Ordering::SeqCst),
-            throttled: shared.throttled.load(Ordering::SeqCst),
-            unavailable: shared.unavailable.load(Ordering::SeqCst),
-            downloads: shared.downloads.load(Ordering::SeqCst),
-            downloads_with_authorization: shared
-                .downloads_with_authorization
-                .load(Ordering::SeqCst),
-            refused_links: shared.refused_links.load(Ordering::SeqCst),
-            token_requests: shared.issuer.token_requests.load(Ordering::SeqCst),
-            tokens_issued: shared.issuer.tokens_issued.load(Ordering::SeqCst),
-            expired_token_calls: shared.issuer.expired_token_calls.load(Ordering::SeqCst),
-        }
+        self.shared.counters.snapshot()
     }
 
-    /// The table this emulator serves for a call: what a client should decode.
+    /// What one tenant's calls have seen so far (see [`Stats`] for which events are a
+    /// tenant's); `None` for a tenant it does not serve. Calls with the static token count for
+    /// the configured tenant.
+    pub fn tenant_stats(&self, tenant_id: &str) -> Option<Stats> {
+        let directory = &self.shared.directory;
+        let tenant = directory.get(directory.find(tenant_id)?)?;
+        Some(tenant.counters.snapshot())
+    }
+
+    /// The table this emulator serves the configured tenant for a call: what a client should
+    /// decode.
     pub fn expected(
         &self,
         meta: &'static ReportMeta,
         arguments: &[(String, String)],
         version: ApiVersion,
     ) -> Table {
-        data::generate(
-            meta,
-            arguments,
-            version.as_str(),
-            &self.shared.data_options(),
-        )
+        self.shared.table(0, meta, arguments, version.as_str())
+    }
+
+    /// [`Emulator::expected`] for any tenant it serves (`None` for one it does not): each
+    /// tenant's table differs from the others', and is the same on every call.
+    pub fn expected_for(
+        &self,
+        tenant_id: &str,
+        meta: &'static ReportMeta,
+        arguments: &[(String, String)],
+        version: ApiVersion,
+    ) -> Option<Table> {
+        let tenant = self.shared.directory.find(tenant_id)?;
+        Some(self.shared.table(tenant, meta, arguments, version.as_str()))
     }
 }
 
@@ -378,6 +224,29 @@ impl Drop for Emulator {
 }
 
 impl Shared {
+    /// Adds one to `counter` overall and, for an event it can place, for that tenant.
+    pub(crate) fn count(&self, tenant: Option<TenantIndex>, counter: Counter) {
+        if let Some(tenant) = tenant.and_then(|index| self.directory.get(index)) {
+            tenant.counters.bump(counter);
+        }
+        self.counters.bump(counter);
+    }
+
+    /// The table a tenant is served for a call.
+    fn table(
+        &self,
+        tenant: TenantIndex,
+        meta: &'static ReportMeta,
+        arguments: &[(String, String)],
+        version: &str,
+    ) -> Table {
+        let salt = self
+            .directory
+            .get(tenant)
+            .and_then(|tenant| tenant.salt.as_deref());
+        data::generate_for_tenant(meta, arguments, version, &self.data_options(), salt)
+    }
+
     fn data_options(&self) -> DataOptions {
         DataOptions {
             rows: self.config.rows,
@@ -408,35 +277,42 @@ async fn report_call(
     Query(query): Query<BTreeMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    let number = shared.report_calls.fetch_add(1, Ordering::SeqCst) + 1;
+    let number = shared.counters.bump(|c| &c.report_calls);
     if let Some(delay) = shared.config.faults.slow {
         tokio::time::sleep(delay).await;
     }
-    if let Some(refused) = refusal(&shared, &headers) {
-        return refused;
-    }
+    let authenticated = authenticate(&shared, &headers);
+    // A refused call still counts for the tenant its token names (an expired one, say).
+    let whose = match &authenticated {
+        Ok(tenant) => Some(*tenant),
+        Err(refused) => refused.tenant,
+    };
+    let tenant_number = whose
+        .and_then(|index| shared.directory.get(index))
+        .map_or(0, |tenant| tenant.counters.bump(|c| &c.report_calls));
+    let tenant = match authenticated {
+        Ok(tenant) => tenant,
+        Err(refused) => return refused.response(&headers),
+    };
     let faults = &shared.config.faults;
     if number <= u64::from(faults.throttle_first) {
-        shared.throttled.fetch_add(1, Ordering::SeqCst);
-        let mut response = graph_error(
-            StatusCode::TOO_MANY_REQUESTS,
-            "TooManyRequests",
-            "Too many requests; retry after the time in Retry-After.",
-            &headers,
-        );
-        if let Ok(value) = HeaderValue::from_str(&faults.retry_after.to_string()) {
-            response.headers_mut().insert(header::RETRY_AFTER, value);
-        }
-        return response;
+        shared.count(Some(tenant), |c| &c.throttled);
+        return too_many_requests(faults.retry_after, &headers);
     }
     if number <= u64::from(faults.throttle_first) + u64::from(faults.unavailable_first) {
-        shared.unavailable.fetch_add(1, Ordering::SeqCst);
+        shared.count(Some(tenant), |c| &c.unavailable);
         return graph_error(
             StatusCode::SERVICE_UNAVAILABLE,
             "ServiceUnavailable",
             "The service is temporarily unavailable.",
             &headers,
         );
+    }
+    if let Some(app) = shared.directory.get(tenant).map(|tenant| &tenant.app)
+        && tenant_number <= u64::from(app.throttle_first)
+    {
+        shared.count(Some(tenant), |c| &c.throttled);
+        return too_many_requests(app.retry_after, &headers);
     }
     let api_version = match version.as_str() {
         "v1.0" => ApiVersion::V1,
@@ -476,18 +352,22 @@ async fn report_call(
         Ok(arguments) => arguments,
         Err(message) => return bad_request(&message, &headers),
     };
-    let table = data::generate(meta, &arguments, &version, &shared.data_options());
+    let table = shared.table(tenant, meta, &arguments, &version);
     // The tag is the CSV file's, for both formats: the same data, the same tag.
     let file = bytes::Bytes::from(table.to_csv());
     let etag = data::etag(&file);
-    let matches = headers
-        .get(header::IF_NONE_MATCH)
+    let if_none_match = headers.get(header::IF_NONE_MATCH);
+    if if_none_match.is_some() {
+        shared.count(Some(tenant), |c| &c.conditional_calls);
+    }
+    let matches = if_none_match
         .and_then(|value| value.to_str().ok())
         .is_some_and(|tags| {
             tags.split(',')
                 .any(|tag| tag.trim() == etag || tag.trim() == "*")
         });
     let mut response = if matches {
+        shared.count(Some(tenant), |c| &c.not_modified);
         StatusCode::NOT_MODIFIED.into_response()
     } else {
         match format {
@@ -500,7 +380,7 @@ async fn report_call(
                 &headers,
             ),
             _ if served.csv_delivery == CsvDelivery::Body => csv_body(file),
-            _ => redirect_to_download(&shared, file),
+            _ => redirect_to_download(&shared, file, tenant),
         }
     };
     if let Ok(value) = HeaderValue::from_str(&etag) {
@@ -509,54 +389,93 @@ async fn report_call(
     response
 }
 
-/// Why a report call may not go on: `None` if it carries the static token or a valid issued
-/// one; otherwise Graph's `401` (or, with [`Faults::forbid_issued_tokens`], `403`) answer.
-fn refusal(shared: &Shared, headers: &HeaderMap) -> Option<Response> {
+/// Why a report call may not go on, and the tenant its token names if it names one.
+struct Refused {
+    tenant: Option<TenantIndex>,
+    reason: Refusal,
+}
+
+enum Refusal {
+    /// No bearer token, or one the emulator never issued.
+    Invalid,
+    /// An issued token, refused for [`crate::Faults::forbid_issued_tokens`].
+    Forbidden,
+    Expired,
+    Revoked,
+}
+
+impl Refused {
+    /// Graph's answer: `401`, or `403` for missing consent.
+    fn response(&self, headers: &HeaderMap) -> Response {
+        let message = match self.reason {
+            Refusal::Invalid => "Access token is empty or invalid.",
+            Refusal::Forbidden => {
+                return graph_error(
+                    StatusCode::FORBIDDEN,
+                    "Authorization_RequestDenied",
+                    "Insufficient privileges to complete the operation.",
+                    headers,
+                );
+            }
+            Refusal::Expired => "Lifetime validation failed, the token is expired.",
+            Refusal::Revoked => "Access token has been revoked.",
+        };
+        graph_error(
+            StatusCode::UNAUTHORIZED,
+            "InvalidAuthenticationToken",
+            message,
+            headers,
+        )
+    }
+}
+
+/// Whose call this is: the configured tenant's for the static token, the issuing tenant's for
+/// a valid issued one.
+fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<TenantIndex, Refused> {
     let presented = headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.strip_prefix("Bearer "));
+    let invalid = Refused {
+        tenant: None,
+        reason: Refusal::Invalid,
+    };
     let Some(presented) = presented else {
-        return Some(invalid_token(headers));
+        return Err(invalid);
     };
     if presented == shared.config.token {
-        return None;
+        return Ok(0);
     }
-    let message = match shared.issuer.check(presented) {
-        None => return Some(invalid_token(headers)),
-        Some(TokenState::Valid) if shared.config.faults.forbid_issued_tokens => {
-            return Some(graph_error(
-                StatusCode::FORBIDDEN,
-                "Authorization_RequestDenied",
-                "Insufficient privileges to complete the operation.",
-                headers,
-            ));
-        }
-        Some(TokenState::Valid) => return None,
-        Some(TokenState::Expired) => {
-            shared
-                .issuer
-                .expired_token_calls
-                .fetch_add(1, Ordering::SeqCst);
-            "Lifetime validation failed, the token is expired."
-        }
-        Some(TokenState::Revoked) => "Access token has been revoked.",
+    let Some((state, tenant)) = shared.issuer.check(presented) else {
+        return Err(invalid);
     };
-    Some(graph_error(
-        StatusCode::UNAUTHORIZED,
-        "InvalidAuthenticationToken",
-        message,
-        headers,
-    ))
+    let reason = match state {
+        TokenState::Valid if shared.config.faults.forbid_issued_tokens => Refusal::Forbidden,
+        TokenState::Valid => return Ok(tenant),
+        TokenState::Expired => {
+            shared.count(Some(tenant), |c| &c.expired_token_calls);
+            Refusal::Expired
+        }
+        TokenState::Revoked => Refusal::Revoked,
+    };
+    Err(Refused {
+        tenant: Some(tenant),
+        reason,
+    })
 }
 
-fn invalid_token(headers: &HeaderMap) -> Response {
-    graph_error(
-        StatusCode::UNAUTHORIZED,
-        "InvalidAuthenticationToken",
-        "Access token is empty or invalid.",
+/// Graph's throttling answer, telling the client how long to wait.
+fn too_many_requests(retry_after: u64, headers: &HeaderMap) -> Response {
+    let mut response = graph_error(
+        StatusCode::TOO_MANY_REQUESTS,
+        "TooManyRequests",
+        "Too many requests; retry after the time in Retry-After.",
         headers,
-    )
+    );
+    if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
 }
 
 /// The call's path segment again, for `@odata.nextLink`.
@@ -659,7 +578,7 @@ fn csv_body(file: bytes::Bytes) -> Response {
     response
 }
 
-fn redirect_to_download(shared: &Shared, file: bytes::Bytes) -> Response {
+fn redirect_to_download(shared: &Shared, file: bytes::Bytes, tenant: TenantIndex) -> Response {
     let minted = shared.links_minted.fetch_add(1, Ordering::SeqCst) + 1;
     let expired = minted <= u64::from(shared.config.faults.expire_first_links);
     let now = Instant::now();
@@ -679,6 +598,7 @@ fn redirect_to_download(shared: &Shared, file: bytes::Bytes) -> Response {
             file,
             expires,
             used: false,
+            tenant,
         },
     );
     drop(links);
@@ -744,11 +664,14 @@ async fn download_file(
     Query(query): Query<BTreeMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    shared.downloads.fetch_add(1, Ordering::SeqCst);
+    let key = query.get("key");
+    let tenant = key.and_then(|key| {
+        let links = shared.links.lock().unwrap_or_else(PoisonError::into_inner);
+        links.get(key).map(|link| link.tenant)
+    });
+    shared.count(tenant, |c| &c.downloads);
     if headers.contains_key(header::AUTHORIZATION) {
-        shared
-            .downloads_with_authorization
-            .fetch_add(1, Ordering::SeqCst);
+        shared.count(tenant, |c| &c.downloads_with_authorization);
         return graph_error(
             StatusCode::BAD_REQUEST,
             "AuthorizationNotAllowed",
@@ -758,7 +681,7 @@ async fn download_file(
     }
     let body = {
         let mut links = shared.links.lock().unwrap_or_else(PoisonError::into_inner);
-        let link = query.get("key").and_then(|key| links.get_mut(key));
+        let link = key.and_then(|key| links.get_mut(key));
         match link {
             Some(link) if !link.used && Instant::now() < link.expires => {
                 link.used = true;
@@ -768,7 +691,7 @@ async fn download_file(
         }
     };
     let Some(body) = body else {
-        shared.refused_links.fetch_add(1, Ordering::SeqCst);
+        shared.count(tenant, |c| &c.refused_links);
         return graph_error(
             StatusCode::FORBIDDEN,
             "AccessDenied",
