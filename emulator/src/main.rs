@@ -1,19 +1,23 @@
 //! `cargo run -p graph-emulator -- [--port N] [--download-port N] [--rows N] [--quirks] [--token T]
-//! [--login-port N] [--tenant-id ID] [--client-id ID] [--client-secret S] [--token-lifetime-secs N]`:
-//! runs the emulator until Ctrl-C, so any HTTP client (curl, another SDK, the CLI's app sign-in)
-//! can be pointed at it.
+//! [--login-port N] [--tenant-id ID] [--client-id ID] [--client-secret S] [--token-lifetime-secs N]
+//! [--tenants N] [--today YYYY-MM-DD]`: runs the emulator until Ctrl-C, so any HTTP client (curl,
+//! another SDK, the CLI's app sign-in) can be pointed at it.
 //!
 //! Standard output: the Graph endpoint on the first line, then the app sign-in settings as
 //! `AZURE_AUTHORITY_HOST=`, `AZURE_TENANT_ID=`, `AZURE_CLIENT_ID=` and `AZURE_CLIENT_SECRET=`
-//! lines, ready to be exported. The secret is the emulator's own local test value.
+//! lines, ready to be exported. With `--tenants N`, the other tenants follow as
+//! `AZURE_TENANT_ID_1=`, `AZURE_CLIENT_ID_1=`, `AZURE_CLIENT_SECRET_1=` ... up to `_{N-1}`,
+//! numbered as [`TenantApp::numbered`] numbers them. The secrets are the emulator's own local
+//! test values.
 
 use std::process::ExitCode;
 
-use graph_emulator::{Config, Emulator};
+use chrono::NaiveDate;
+use graph_emulator::{Config, Emulator, TenantApp};
 
 const USAGE: &str = "usage: graph-emulator [--port N] [--download-port N] [--rows N] [--quirks] [--page-size N] [--token TOKEN]
                       [--login-port N] [--tenant-id ID] [--client-id ID] [--client-secret SECRET]
-                      [--token-lifetime-secs N]
+                      [--token-lifetime-secs N] [--tenants N] [--today YYYY-MM-DD]
 
 Serves the Microsoft Graph usage reports of the SDK's catalogue on 127.0.0.1 until Ctrl-C.
   --port N           the Graph API listener's port (default: any free port)
@@ -29,7 +33,12 @@ Serves the Microsoft Graph usage reports of the SDK's catalogue on 127.0.0.1 unt
   --client-id ID     the app it issues tokens to (default 22222222-2222-4222-8222-222222222222)
   --client-secret S  that app's secret, a local test value (default emulator-secret)
   --token-lifetime-secs N
-                     how long an issued token is accepted (default 3600)";
+                     how long an issued token is accepted (default 3600)
+  --tenants N        serve N tenants (default 1): the one above, then tenants numbered 1 to N-1,
+                     each with its own app registration and its own data; their ids and local
+                     test secrets are printed as AZURE_TENANT_ID_1=... lines
+  --today YYYY-MM-DD the service's today: date arguments must fall in the 30 days before it,
+                     and the data's refresh date is the day before (default: today, UTC)";
 
 fn parse(arguments: &[String]) -> Result<Option<Config>, String> {
     let mut config = Config::default();
@@ -63,6 +72,17 @@ fn parse(arguments: &[String]) -> Result<Option<Config>, String> {
             "--tenant-id" => config.tenant_id = not_empty(flag, value)?,
             "--client-id" => config.client_id = not_empty(flag, value)?,
             "--client-secret" => config.client_secret = not_empty(flag, value)?,
+            "--tenants" => {
+                let tenants = usize::try_from(number()?).map_err(|err| err.to_string())?;
+                if tenants == 0 {
+                    return Err("--tenants must be at least 1".to_owned());
+                }
+                config.more_tenants = (1..tenants).map(TenantApp::numbered).collect();
+            }
+            "--today" => {
+                config.today = NaiveDate::parse_from_str(value, "%Y-%m-%d")
+                    .map_err(|_| format!("--today: `{value}` is not a date (YYYY-MM-DD)"))?;
+            }
             "--token-lifetime-secs" => {
                 config.token_lifetime = std::time::Duration::from_secs(number()?);
                 if config.token_lifetime.is_zero() {
@@ -103,6 +123,11 @@ async fn main() -> ExitCode {
     };
     let emulator = match Emulator::start(config).await {
         Ok(emulator) => emulator,
+        // `--tenant-id` naming one of the numbered tenants: a usage error, not a network one.
+        Err(err) if err.kind() == std::io::ErrorKind::InvalidInput => {
+            eprintln!("graph-emulator: {err}");
+            return ExitCode::from(2);
+        }
         Err(err) => {
             eprintln!("graph-emulator: cannot listen on 127.0.0.1: {err}");
             return ExitCode::FAILURE;
@@ -116,20 +141,46 @@ async fn main() -> ExitCode {
     println!("AZURE_TENANT_ID={}", config.tenant_id);
     println!("AZURE_CLIENT_ID={}", config.client_id);
     println!("AZURE_CLIENT_SECRET={}", config.client_secret);
+    // Numbered as `TenantApp::numbered` numbers them, which their ids and secrets end with.
+    for (number, app) in (1..).zip(&config.more_tenants) {
+        println!("AZURE_TENANT_ID_{number}={}", app.tenant_id);
+        println!("AZURE_CLIENT_ID_{number}={}", app.client_id);
+        println!("AZURE_CLIENT_SECRET_{number}={}", app.client_secret);
+    }
     eprintln!(
         "Graph usage reports emulator at {} (downloads on {}), static token {:?}.\n\
          Token endpoint (client credentials, scope {}): {}\n\
-         AZURE_CLIENT_SECRET is the emulator's local test secret, not a credential for any real tenant.\n\
-         Try:\n  curl -i -H 'Authorization: Bearer {}' {}/v1.0/reports/getOffice365ActivationCounts\n\
-         Ctrl-C stops it.",
+         Tenants served: {}, each at {}/{{tenant}}/oauth2/v2.0/token (the static token is the first's); today is {}.\n\
+         The AZURE_CLIENT_SECRET values are the emulator's local test secrets, not credentials for any real tenant.\n\
+         Try:\n  curl -i -H 'Authorization: Bearer {}' {}/v1.0/reports/getOffice365ActivationCounts",
         emulator.base_url(),
         emulator.download_address(),
         emulator.token(),
         config.scope(),
         emulator.token_url(),
+        1 + config.more_tenants.len(),
+        emulator.authority_host(),
+        config.today,
         emulator.token(),
         emulator.base_url()
     );
+    if !config.more_tenants.is_empty() {
+        // The shape of `graph-reports sync --tenants FILE`, each secret read from the
+        // environment variable printed above, so the file itself holds none.
+        eprintln!("A tenants file for them, once the lines above are exported:");
+        eprintln!("tenant_id,client_id,credential");
+        eprintln!(
+            "{},{},env:AZURE_CLIENT_SECRET",
+            config.tenant_id, config.client_id
+        );
+        for (number, app) in (1..).zip(&config.more_tenants) {
+            eprintln!(
+                "{},{},env:AZURE_CLIENT_SECRET_{number}",
+                app.tenant_id, app.client_id
+            );
+        }
+    }
+    eprintln!("Ctrl-C stops it.");
     if let Err(err) = tokio::signal::ctrl_c().await {
         eprintln!("graph-emulator: cannot wait for Ctrl-C: {err}");
         return ExitCode::FAILURE;
@@ -178,6 +229,28 @@ mod tests {
         assert_eq!(config.client_id, "app");
         assert_eq!(config.client_secret, "s3cret");
         assert_eq!(config.token_lifetime, std::time::Duration::from_secs(5));
+
+        let config = parse(&args(&["--tenants", "3", "--today", "2024-02-29"]))
+            .unwrap()
+            .unwrap();
+        let ids: Vec<&str> = config
+            .more_tenants
+            .iter()
+            .map(|app| app.tenant_id.as_str())
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                TenantApp::numbered(1).tenant_id,
+                TenantApp::numbered(2).tenant_id
+            ]
+        );
+        assert_eq!(config.today, NaiveDate::from_ymd_opt(2024, 2, 29).unwrap());
+        let config = parse(&args(&["--tenants", "1"])).unwrap().unwrap();
+        assert!(
+            config.more_tenants.is_empty(),
+            "one tenant: the configured one"
+        );
     }
 
     #[test]
@@ -202,6 +275,11 @@ mod tests {
             (
                 &["--token-lifetime-secs", "1h"],
                 "--token-lifetime-secs: `1h` is not a whole number",
+            ),
+            (&["--tenants", "0"], "--tenants must be at least 1"),
+            (
+                &["--today", "2024-02-30"],
+                "--today: `2024-02-30` is not a date (YYYY-MM-DD)",
             ),
             (&["--colour", "red"], "unknown flag `--colour`"),
         ] {

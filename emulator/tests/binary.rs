@@ -88,6 +88,85 @@ fn the_binary_prints_its_address_and_serves_reports() {
     assert!(answer.starts_with("HTTP/1.1 302"), "{answer}");
 }
 
+#[test]
+fn the_binary_serves_and_prints_several_tenants() {
+    let port = free_port();
+    let login_port = free_port();
+    let mut child = Running(
+        Command::new(env!("CARGO_BIN_EXE_graph-emulator"))
+            .args(["--port", &port.to_string()])
+            .args(["--login-port", &login_port.to_string()])
+            .args(["--tenants", "3", "--today", "2024-03-15"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let mut stdout = BufReader::new(child.0.stdout.take().unwrap());
+    let lines: Vec<String> = (0..11)
+        .map(|_| {
+            let mut line = String::new();
+            stdout.read_line(&mut line).unwrap();
+            line.trim_end().to_owned()
+        })
+        .collect();
+    let third = graph_emulator::TenantApp::numbered(2);
+    assert_eq!(
+        lines[2],
+        "AZURE_TENANT_ID=11111111-1111-4111-8111-111111111111"
+    );
+    assert_eq!(
+        lines[5..],
+        [
+            format!(
+                "AZURE_TENANT_ID_1={}",
+                graph_emulator::TenantApp::numbered(1).tenant_id
+            ),
+            format!(
+                "AZURE_CLIENT_ID_1={}",
+                graph_emulator::TenantApp::numbered(1).client_id
+            ),
+            "AZURE_CLIENT_SECRET_1=emulator-secret-1".to_owned(),
+            format!("AZURE_TENANT_ID_2={}", third.tenant_id),
+            format!("AZURE_CLIENT_ID_2={}", third.client_id),
+            "AZURE_CLIENT_SECRET_2=emulator-secret-2".to_owned(),
+        ]
+    );
+
+    // The third tenant signs in with the printed app and gets a report for the given today.
+    let form = format!(
+        "grant_type=client_credentials&client_id={}&client_secret=emulator-secret-2&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default",
+        third.client_id
+    );
+    let answer = exchange(
+        login_port,
+        &format!(
+            "POST /{}/oauth2/v2.0/token HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{form}",
+            third.tenant_id,
+            form.len()
+        ),
+    );
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let (_, body) = answer.split_once("\r\n\r\n").unwrap();
+    let body: serde_json::Value = serde_json::from_str(body).unwrap();
+    let token = body["access_token"].as_str().unwrap();
+    let report = |date: &str| {
+        exchange(
+            port,
+            &format!(
+                "GET /v1.0/reports/getOffice365ActiveUserDetail(date={date}) HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+            ),
+        )
+    };
+    let answer = report("2024-03-13");
+    assert!(answer.starts_with("HTTP/1.1 302"), "{answer}");
+    let answer = report("2024-03-16");
+    assert!(
+        answer.starts_with("HTTP/1.1 400"),
+        "after --today: {answer}"
+    );
+}
+
 /// Stops the emulator process however the test ends.
 struct Running(std::process::Child);
 
