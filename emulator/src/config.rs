@@ -166,6 +166,11 @@ pub struct Faults {
     /// Missing admin consent: the token endpoint still issues tokens, but report calls made
     /// with one get `403` `Authorization_RequestDenied` (the static token is unaffected).
     pub forbid_issued_tokens: bool,
+    /// The service has not processed the last N days before today yet (Graph's data lands a
+    /// day or two late): its refresh date is N days before the usual day before today, period
+    /// calls end there, and a `date=` call for a later day (still inside the 30 days it
+    /// accepts) answers the header alone.
+    pub unpublished_days: u32,
 }
 
 /// Another tenant the emulator serves, with its own app registration.

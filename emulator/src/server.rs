@@ -244,13 +244,26 @@ impl Shared {
             .directory
             .get(tenant)
             .and_then(|tenant| tenant.salt.as_deref());
-        data::generate_for_tenant(meta, arguments, version, &self.data_options(), salt)
+        let options = self.data_options();
+        let mut table = data::generate_for_tenant(meta, arguments, version, &options, salt);
+        let refresh_date = options.today - TimeDelta::days(1);
+        let asked_after_refresh = arguments
+            .iter()
+            .filter_map(|(_, value)| NaiveDate::parse_from_str(value, "%Y-%m-%d").ok())
+            .any(|day| day > refresh_date);
+        if asked_after_refresh {
+            table.rows.clear();
+        }
+        table
     }
 
+    /// The data as the service has processed it: with [`Faults::unpublished_days`], as if
+    /// today were that many days earlier.
     fn data_options(&self) -> DataOptions {
+        let unpublished = TimeDelta::days(i64::from(self.config.faults.unpublished_days));
         DataOptions {
             rows: self.config.rows,
-            today: self.config.today,
+            today: self.config.today - unpublished,
             drift: self.config.drift,
             blank_counts_every: self.config.faults.blank_counts_every,
             quirks: self.config.quirks,

@@ -313,3 +313,47 @@ async fn json_pages_are_followed_to_the_end() {
     );
     assert_eq!(emulator.stats().downloads, 0);
 }
+
+#[tokio::test]
+async fn days_not_yet_processed_answer_the_header_alone_and_the_refresh_date_lags() {
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 6, 15).unwrap();
+    let emulator = Emulator::start(Config {
+        rows: 3,
+        today,
+        faults: Faults {
+            unpublished_days: 2,
+            ..Faults::default()
+        },
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let client = client_for(&emulator).build().unwrap();
+    let day = |back: i64| today - chrono::TimeDelta::days(back);
+    for back in [1, 2] {
+        let report = client
+            .office365_active_user_detail_by_date(day(back))
+            .send()
+            .await
+            .unwrap();
+        assert!(report.rows.is_empty(), "{} is not processed yet", day(back));
+    }
+    let report = client
+        .office365_active_user_detail_by_date(day(3))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(report.rows.len(), 3);
+    let counts = client
+        .office365_services_user_counts(Period::D7)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        counts
+            .rows
+            .iter()
+            .all(|row| row.report_refresh_date == day(3)),
+        "the refresh date is the last day processed"
+    );
+}
