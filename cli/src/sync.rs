@@ -1,13 +1,24 @@
 //! `graph-reports sync`: keeps the history Graph forgets. Graph serves a detail report's day
 //! for 30 days and aggregates for at most 180; sync copies each day into a Parquet lake (see
 //! [`lake`]) once, for one tenant or many, so a daily run keeps every day.
+//!
+//! Many workers, one lake: `--shard I/N` splits the tenants file among N workers, one per
+//! shard, each taking its own tenants only, so no two workers ever write, sweep or record in
+//! one tenant's folders (see [`lake`]). With the `lake-object-store` feature the lake can be a
+//! bucket or container (`s3://`, `az://`, `abfss://`, `gs://`, see [`store`]) that the workers,
+//! on as many machines, fill together and Spark, Trino or Fabric query.
 
 mod day;
 mod jobs;
 mod lake;
+pub mod location;
 mod manifest;
+#[cfg(test)]
+#[cfg(feature = "lake-object-store")]
+mod object_lake_tests;
 pub mod options;
 mod schedule;
+pub mod store;
 mod tally;
 mod tenants;
 
@@ -26,6 +37,7 @@ use crate::terminal::escape;
 use lake::Lake;
 use options::SyncOptions;
 use schedule::{Gate, NotDone};
+use store::Store;
 use tally::Tally;
 
 /// One tenant, ready to call.
@@ -45,8 +57,20 @@ enum Source {
 /// Runs a sync. Bad flags, a bad tenants file or missing secrets fail before anything is
 /// sent.
 pub async fn run(options: SyncOptions, credentials: Option<Credentials>) -> Result<(), Failure> {
+    let lake = Lake::new(Store::open(&options.lake)?);
+    run_in(lake, options, credentials, |name| std::env::var(name).ok()).await
+}
+
+/// [`run`] into `lake`, reading the tenants file's secrets and `AZURE_AUTHORITY_HOST` through
+/// `env`: the tests' way in, with an in-memory store and secrets of their own.
+async fn run_in(
+    lake: Lake,
+    options: SyncOptions,
+    credentials: Option<Credentials>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<(), Failure> {
     let (reports, skipped) = jobs::reports(&options)?;
-    let source = source(&options, credentials)?;
+    let source = source(&options, credentials, env)?;
     let narration = if options.quiet {
         Narration::Silent
     } else {
@@ -54,13 +78,8 @@ pub async fn run(options: SyncOptions, credentials: Option<Credentials>) -> Resu
     };
     let started_at = day::now();
     let (tenants, emulator, today) = connect(&options, source).await?;
-    let lake = Lake::new(options.lake.clone());
-    std::fs::create_dir_all(lake.root()).map_err(|err| {
-        Failure::other(
-            format!("cannot create the lake folder {}", lake.root().display()),
-            err,
-        )
-    })?;
+    lake.store().prepare()?;
+    let lake = Arc::new(lake);
     narration.say(&banner(&options, &tenants, emulator.as_ref(), &skipped))?;
 
     let window = jobs::window(today, options.since);
@@ -69,8 +88,10 @@ pub async fn run(options: SyncOptions, credentials: Option<Credentials>) -> Resu
     let mut tasks = JoinSet::new();
     for (index, tenant) in tenants.into_iter().enumerate() {
         // Gone until this tenant's calls all end: its absence marks a run that did not finish.
-        remove_finished_record(&lake, &tenant.tenant_id)?;
-        let (tenant_jobs, held) = jobs::tenant_jobs(&lake, &tenant.tenant_id, &reports, &window)?;
+        let finished = lake.tenant(&tenant.tenant_id).child(tally::FINISHED);
+        lake.store().delete(&finished).await?;
+        let (tenant_jobs, held) =
+            jobs::tenant_jobs(&lake, &tenant.tenant_id, &reports, &window).await?;
         let mut tally = Tally::new(&tenant.tenant_id);
         tally.held = held;
         tallies.push(tally);
@@ -78,11 +99,12 @@ pub async fn run(options: SyncOptions, credentials: Option<Credentials>) -> Resu
         let tenant = Arc::new(tenant);
         for job in tenant_jobs {
             let (gate, tenant, shared) = (gate.clone(), tenant.clone(), shared.clone());
+            let lake = lake.clone();
             let retries = options.throttle_retries;
             tasks.spawn(async move {
                 let outcome = gate
                     .run(&shared, retries, || {
-                        day::fetch(&tenant.client, &tenant.tenant_id, &job)
+                        day::fetch(&tenant.client, &lake, &tenant.tenant_id, &job)
                     })
                     .await;
                 let waits = gate.waits.load(std::sync::atomic::Ordering::SeqCst);
@@ -113,7 +135,7 @@ pub async fn run(options: SyncOptions, credentials: Option<Credentials>) -> Resu
         }
     }
     for tally in &tallies {
-        tally.write_finished(lake.root(), started_at)?;
+        tally.write_finished(&lake, started_at).await?;
     }
     narration.say(&summary(&tallies))?;
     let failed: usize = tallies.iter().map(|t| t.failed.len() + t.not_tried).sum();
@@ -136,7 +158,11 @@ pub async fn run(options: SyncOptions, credentials: Option<Credentials>) -> Resu
 /// The tenants the flags and environment name. Synthetic rows reach a lake only when
 /// `--emulator` asks for them by name: a scheduled sync whose secret went missing fails
 /// instead of filling the lake with an invented tenant.
-fn source(options: &SyncOptions, credentials: Option<Credentials>) -> Result<Source, Failure> {
+fn source(
+    options: &SyncOptions,
+    credentials: Option<Credentials>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Source, Failure> {
     if options.emulator {
         let mut config = Config {
             rows: options.rows.unwrap_or(DEFAULT_EMULATOR_ROWS),
@@ -147,15 +173,12 @@ fn source(options: &SyncOptions, credentials: Option<Credentials>) -> Result<Sou
         }
         return Ok(Source::Emulator(Box::new(config)));
     }
-    let authority_host = std::env::var("AZURE_AUTHORITY_HOST")
-        .ok()
+    let authority_host = env("AZURE_AUTHORITY_HOST")
         .map(|host| host.trim().to_owned())
         .filter(|host| !host.is_empty());
     if let Some(path) = &options.tenants {
         let lines = tenants::read(path)?;
-        let apps = tenants::resolve(&lines, options.shard, &path.display().to_string(), |name| {
-            std::env::var(name).ok()
-        })?;
+        let apps = tenants::resolve(&lines, options.shard, &path.display().to_string(), env)?;
         return Ok(Source::Graph(
             apps.into_iter()
                 .map(|app| {
@@ -259,20 +282,6 @@ async fn connect(
     }
 }
 
-fn remove_finished_record(lake: &Lake, tenant: &str) -> Result<(), Failure> {
-    let path = lake
-        .root()
-        .join(format!("tenant={tenant}"))
-        .join(tally::FINISHED);
-    match std::fs::remove_file(&path) {
-        Err(err) if err.kind() != std::io::ErrorKind::NotFound => Err(Failure::other(
-            format!("cannot remove {}", path.display()),
-            err,
-        )),
-        _ => Ok(()),
-    }
-}
-
 /// A failure's message and causes, each line escaped (they can quote the server).
 fn describe(failure: Failure) -> String {
     match failure {
@@ -291,7 +300,7 @@ fn banner(
     emulator: Option<&Emulator>,
     skipped: &[(&'static reports_sdk::ReportMeta, String)],
 ) -> String {
-    let lake = options.lake.display().to_string();
+    let lake = options.lake.to_string();
     let lake = escape(&lake);
     let mut text = match (emulator, tenants.first()) {
         (Some(emulator), _) => format!(

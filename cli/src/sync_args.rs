@@ -24,6 +24,14 @@ Refresh Date, asked with If-None-Match so an unchanged report is not downloaded 
 held once its manifest is written; files appear whole or not at all, so a killed run is
 finished by running it again.
 
+Object storage (built with --features lake-object-store): --lake s3://bucket/prefix,
+az://container/prefix, abfss://container@account.dfs.core.windows.net/prefix or
+gs://bucket/prefix, with the store's credentials in its usual environment variables (AWS_*,
+AZURE_STORAGE_* or an AZURE_* app or managed identity, GOOGLE_*), never in the URL. Each object
+appears whole: the part is uploaded, then its manifest put. Many workers fill one lake with
+--shard I/N, one per shard: no tenant is in two shards, so no two workers write one tenant's
+folders.
+
 Tenants: --tenants FILE, a CSV file with the header tenant_id,client_id,credential, where
 credential is env:VAR (the client secret is in the environment variable VAR) or file:PATH (in
 the file PATH, relative to the tenants file). Without it: AZURE_TENANT_ID, AZURE_CLIENT_ID and
@@ -36,6 +44,7 @@ the manifests).
 Examples:
   graph-reports sync --emulator --lake lake
   graph-reports sync --lake /data/graph --tenants tenants.csv --shard 0/4
+  graph-reports sync --lake s3://reports-bucket/graph --tenants tenants.csv --shard 1/4
   duckdb -c \"SELECT * FROM read_parquet('lake/**/*.parquet', hive_partitioning=true, union_by_name=true)\"";
 
 /// Keep the history of every report in a Parquet lake: the days Graph still serves that the
@@ -43,8 +52,9 @@ Examples:
 #[derive(Debug, Default, clap::Args)]
 #[command(after_help = AFTER_HELP)]
 pub struct SyncArgs {
-    /// The lake's folder (created if missing).
-    #[arg(long, value_name = "DIR")]
+    /// The lake's folder (created if missing), or with the lake-object-store feature a bucket:
+    /// s3://bucket/prefix, az://container/prefix, gs://bucket/prefix.
+    #[arg(long, value_name = "DIR|URL")]
     pub lake: PathBuf,
     /// A report to keep, by id or Graph function name (any case); repeatable or
     /// comma-separated. Default: every report served by the cloud and API version.

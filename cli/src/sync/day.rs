@@ -1,15 +1,15 @@
-//! One report call of one tenant into the lake: streamed into a Parquet part beside its final
-//! name, renamed into place when complete, then its manifest written the same way. Until the
-//! manifest exists the day is not held, so a call cut short at any point is made again.
+//! One report call of one tenant into the lake: streamed into a Parquet part (a hidden sibling
+//! of its final name, or a temporary file to upload, see [`super::store`]), put in place when
+//! complete, then its manifest written. Until the manifest exists the day is not held, so a
+//! call cut short at any point is made again.
 
 use chrono::{DateTime, Utc};
 use reports_sdk::{BadRows, Client, Fetched};
 
-use crate::atomic_file::PendingFile;
 use crate::failure::Failure;
 use crate::parquet::{Constant, ConstantValue, ParquetSink};
 use crate::sync::jobs::Job;
-use crate::sync::lake::{self, MANIFEST, PART};
+use crate::sync::lake::{Lake, MANIFEST, PART};
 use crate::sync::manifest::{Drift, Manifest, Rejected};
 
 /// What one call brought.
@@ -31,7 +31,12 @@ pub enum Outcome {
 }
 
 /// Makes `job`'s call for `tenant` and files what comes back.
-pub async fn fetch(client: &Client, tenant: &str, job: &Job) -> Result<Outcome, Failure> {
+pub async fn fetch(
+    client: &Client,
+    lake: &Lake,
+    tenant: &str,
+    job: &Job,
+) -> Result<Outcome, Failure> {
     let meta = job.report.meta;
     let request = client
         .report(meta.id)?
@@ -52,19 +57,12 @@ pub async fn fetch(client: &Client, tenant: &str, job: &Job) -> Result<Outcome, 
         return Ok(Outcome::Empty);
     };
     let folder = job.dir.day(day);
-    if job.day.is_none() && folder.join(MANIFEST).is_file() {
-        let held = Manifest::read(&folder.join(MANIFEST))?;
-        if held.etag == info.etag {
-            return Ok(Outcome::Held);
-        }
+    if job.day.is_none()
+        && let Some(held) = Manifest::read(lake.store(), &folder.child(MANIFEST)).await?
+        && held.etag == info.etag
+    {
+        return Ok(Outcome::Held);
     }
-    std::fs::create_dir_all(&folder).map_err(|err| {
-        Failure::other(
-            format!("cannot create the folder {}", folder.display()),
-            err,
-        )
-    })?;
-    lake::sweep_partials(&folder)?;
 
     let constants = vec![
         Constant {
@@ -80,20 +78,17 @@ pub async fn fetch(client: &Client, tenant: &str, job: &Job) -> Result<Outcome, 
             value: ConstantValue::Timestamp(fetched_at),
         },
     ];
-    let target = folder.join(PART);
     // Dropped unfinished (a failure below), the temporary part is deleted and the day stays
     // unheld.
-    let (file, pending) = PendingFile::create(&target)?;
-    // The Parquet writer opens the temporary path itself.
-    drop(file);
-    let mut sink = ParquetSink::with_constants(pending.temporary_path(), meta, constants)?;
+    let pending = lake.store().begin_part(&folder.child(PART))?;
+    let mut sink = ParquetSink::with_constants(pending.path(), meta, constants)?;
     let mut rows = 0u64;
     while let Some(row) = stream.next_row().await {
         sink.write(&row?)?;
         rows += 1;
     }
     sink.finish()?;
-    pending.commit()?;
+    pending.commit().await?;
     let rejected = stream.rejected();
     Manifest {
         format: crate::sync::manifest::FORMAT,
@@ -115,7 +110,8 @@ pub async fn fetch(client: &Client, tenant: &str, job: &Job) -> Result<Outcome, 
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),
         fetched_at,
     }
-    .write(&folder)?;
+    .write(lake.store(), &folder)
+    .await?;
     Ok(Outcome::Written {
         rows,
         rejected: rejected.len(),

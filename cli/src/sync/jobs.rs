@@ -212,7 +212,7 @@ pub fn window(today: NaiveDate, since: Option<NaiveDate>) -> Vec<NaiveDate> {
 
 /// A tenant's jobs: the window's days its lake lacks and one call per period report; and the
 /// report-days held already. What a killed run left in the tenant's folders is swept first.
-pub fn tenant_jobs(
+pub async fn tenant_jobs(
     lake: &Lake,
     tenant: &str,
     reports: &[ReportPlan],
@@ -222,7 +222,7 @@ pub fn tenant_jobs(
     let mut held = 0;
     for report in reports {
         let dir = lake.report_dir(tenant, report.meta.id, report.shape.period());
-        dir.sweep()?;
+        lake.sweep(&dir).await?;
         let parameter = report
             .form
             .parameters
@@ -240,7 +240,7 @@ pub fn tenant_jobs(
         };
         match report.shape {
             Shape::Date => {
-                let days_held = dir.held_days()?;
+                let days_held = lake.held_days(&dir).await?;
                 for day in window {
                     if days_held.contains(day) {
                         held += 1;
@@ -256,8 +256,10 @@ pub fn tenant_jobs(
                 }
             }
             Shape::Period(_) | Shape::NoParameters => {
-                let etag = match dir.latest_manifest()? {
-                    Some(path) => Manifest::read(&path)?.etag,
+                let etag = match lake.latest_manifest(&dir).await? {
+                    Some(key) => Manifest::read(lake.store(), &key)
+                        .await?
+                        .and_then(|manifest| manifest.etag),
                     None => None,
                 };
                 jobs.push(Job {

@@ -3,15 +3,12 @@
 //! path, never by the download URL Graph redirected to (a preauthenticated link), and rejected
 //! rows by position and reason, without their cells.
 
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
-
 use chrono::{DateTime, NaiveDate, Utc};
 use reports_sdk::RejectedRow;
 use serde::{Deserialize, Serialize};
 
-use crate::atomic_file::PendingFile;
 use crate::failure::Failure;
+use crate::sync::store::{Key, Store};
 
 /// The manifest format's version, bumped when a field changes meaning.
 pub const FORMAT: u32 = 1;
@@ -124,15 +121,16 @@ impl Rejected {
 }
 
 impl Manifest {
-    /// Reads the manifest at `path`.
-    pub fn read(path: &Path) -> Result<Manifest, Failure> {
-        let text = std::fs::read(path)
-            .map_err(|err| Failure::other(format!("cannot read {}", path.display()), err))?;
-        serde_json::from_slice(&text).map_err(|err| {
+    /// Reads the manifest `key` of `lake`, or `None` if there is none.
+    pub async fn read(lake: &Store, key: &Key) -> Result<Option<Manifest>, Failure> {
+        let Some(bytes) = lake.read(key).await? else {
+            return Ok(None);
+        };
+        serde_json::from_slice(&bytes).map(Some).map_err(|err| {
             Failure::other(
                 format!(
                     "{} is not a manifest this tool wrote; remove its folder to fetch the day again",
-                    path.display()
+                    lake.show(key)
                 ),
                 err,
             )
@@ -140,21 +138,16 @@ impl Manifest {
     }
 
     /// Writes the manifest into `folder`, whole or not at all.
-    pub fn write(&self, folder: &Path) -> Result<PathBuf, Failure> {
-        let target = folder.join(super::lake::MANIFEST);
-        let mut text = serde_json::to_vec_pretty(self)
-            .map_err(|err| Failure::other(format!("cannot write {}", target.display()), err))?;
-        text.push(b'\n');
-        write_whole(&target, &text)
+    pub async fn write(&self, lake: &Store, folder: &Key) -> Result<(), Failure> {
+        let target = folder.child(super::lake::MANIFEST);
+        lake.put(&target, json(self, lake, &target)?).await
     }
 }
 
-/// Writes `bytes` to `target` through a synced temporary sibling renamed into place.
-pub fn write_whole(target: &Path, bytes: &[u8]) -> Result<PathBuf, Failure> {
-    let (mut file, pending) = PendingFile::create(target)?;
-    file.write_all(bytes)
-        .and_then(|()| file.sync_all())
-        .map_err(|err| Failure::other(format!("cannot write {}", target.display()), err))?;
-    drop(file);
-    pending.commit()
+/// `value` as pretty JSON ending in a newline, to be written as `target`.
+pub fn json(value: &impl Serialize, lake: &Store, target: &Key) -> Result<Vec<u8>, Failure> {
+    let mut text = serde_json::to_vec_pretty(value)
+        .map_err(|err| Failure::other(format!("cannot write {}", lake.show(target)), err))?;
+    text.push(b'\n');
+    Ok(text)
 }

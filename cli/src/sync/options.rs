@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use reports_sdk::{ApiVersion, Cloud, ReportMeta};
 
 use crate::failure::Failure;
+use crate::sync::location::LakeLocation;
 use crate::sync_args::{Shard, SyncArgs};
 
 /// Report calls in flight over all tenants, unless `--concurrency` says otherwise.
@@ -21,7 +22,7 @@ pub const DEFAULT_THROTTLE_RETRIES: u32 = 5;
 #[derive(Debug, Clone, PartialEq)]
 pub struct SyncOptions {
     /// `--lake`.
-    pub lake: PathBuf,
+    pub lake: LakeLocation,
     /// `--report`, each once; empty means every report.
     pub reports: Vec<&'static ReportMeta>,
     /// `--since`.
@@ -59,9 +60,7 @@ pub struct SyncOptions {
 impl SyncOptions {
     /// Checks the flags against each other.
     pub fn from_args(args: SyncArgs) -> Result<SyncOptions, Failure> {
-        if args.lake.as_os_str().is_empty() {
-            return Err(Failure::usage("--lake needs a folder"));
-        }
+        let lake = LakeLocation::parse(&args.lake)?;
         if args.emulator {
             for (given, flag) in [
                 (args.tenants.is_some(), "--tenants"),
@@ -91,7 +90,7 @@ impl SyncOptions {
             }
         }
         Ok(SyncOptions {
-            lake: args.lake,
+            lake,
             reports,
             since: args.since,
             period: args.period,
@@ -166,7 +165,7 @@ mod tests {
     #[test]
     fn bad_command_lines_name_the_problem() {
         let cases: &[(&[&str], &str)] = &[
-            (&[], "--lake <DIR>"),
+            (&[], "--lake <DIR|URL>"),
             (&["--lake", "l", "--shard", "3/3"], "not a shard"),
             (&["--lake", "l", "--concurrency", "0"], "0 is not in 1.."),
             (

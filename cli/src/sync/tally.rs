@@ -3,14 +3,14 @@
 //! killed one.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::failure::Failure;
 use crate::sync::day::Outcome;
-use crate::sync::manifest::write_whole;
+use crate::sync::lake::Lake;
+use crate::sync::manifest::json;
 use crate::terminal::escape;
 
 /// The record of a tenant's finished sync, in `DIR/tenant=<id>/`.
@@ -108,11 +108,11 @@ impl Tally {
 
     /// Writes `DIR/tenant=<id>/_sync.json`, whole or not at all: present and with a
     /// `started_at` of this run only once every call of the tenant ended.
-    pub fn write_finished(
+    pub async fn write_finished(
         &self,
-        lake: &Path,
+        lake: &Lake,
         started_at: DateTime<Utc>,
-    ) -> Result<PathBuf, Failure> {
+    ) -> Result<(), Failure> {
         #[derive(Serialize)]
         struct Finished<'a> {
             started_at: DateTime<Utc>,
@@ -122,13 +122,6 @@ impl Tally {
             #[serde(flatten)]
             tally: &'a Tally,
         }
-        let folder = lake.join(format!("tenant={}", self.tenant_id));
-        std::fs::create_dir_all(&folder).map_err(|err| {
-            Failure::other(
-                format!("cannot create the folder {}", folder.display()),
-                err,
-            )
-        })?;
         let record = Finished {
             started_at,
             finished_at: Utc::now(),
@@ -136,10 +129,8 @@ impl Tally {
             complete: self.failed.is_empty() && self.not_tried == 0,
             tally: self,
         };
-        let target = folder.join(FINISHED);
-        let mut text = serde_json::to_vec_pretty(&record)
-            .map_err(|err| Failure::other(format!("cannot write {}", target.display()), err))?;
-        text.push(b'\n');
-        write_whole(&target, &text)
+        let target = lake.tenant(&self.tenant_id).child(FINISHED);
+        let text = json(&record, lake.store(), &target)?;
+        lake.store().put(&target, text).await
     }
 }
