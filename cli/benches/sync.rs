@@ -116,20 +116,9 @@ async fn measure(tenants: usize, users: usize) {
 
 /// Writes the tenants file for every tenant of `emulator`; returns the secrets' variables.
 fn tenants_file(emulator: &Emulator, dir: &Path) -> Vec<(String, String)> {
-    let config = emulator.config();
-    let first = TenantApp {
-        tenant_id: config.tenant_id.clone(),
-        client_id: config.client_id.clone(),
-        client_secret: config.client_secret.clone(),
-        throttle_first: 0,
-        retry_after: 0,
-    };
     let mut csv = String::from("tenant_id,client_id,credential\n");
     let mut secrets = Vec::new();
-    for (index, app) in std::iter::once(&first)
-        .chain(&config.more_tenants)
-        .enumerate()
-    {
+    for (index, app) in emulator.config().tenant_apps().iter().enumerate() {
         let variable = format!("SYNC_BENCH_SECRET_{index}");
         csv.push_str(&format!(
             "{},{},env:{variable}\n",

@@ -63,18 +63,9 @@ fn scratch(name: &str) -> PathBuf {
 
 /// The tenants file for every tenant of `emulator`, each secret in its own variable.
 fn tenants_file(emulator: &Emulator, dir: &Path) -> (PathBuf, Vec<(String, String)>) {
-    let config = emulator.config();
-    let mut apps = vec![TenantApp {
-        tenant_id: config.tenant_id.clone(),
-        client_id: config.client_id.clone(),
-        client_secret: config.client_secret.clone(),
-        throttle_first: 0,
-        retry_after: 0,
-    }];
-    apps.extend(config.more_tenants.iter().cloned());
     let mut csv = String::from("tenant_id,client_id,credential\n");
     let mut secrets = Vec::new();
-    for (index, app) in apps.iter().enumerate() {
+    for (index, app) in emulator.config().tenant_apps().iter().enumerate() {
         let variable = format!("SYNC_RESUME_SECRET_{index}");
         csv.push_str(&format!(
             "{},{},env:{variable}\n",

@@ -64,6 +64,22 @@ impl Config {
     pub fn scope(&self) -> String {
         format!("{}/.default", self.graph_resource)
     }
+
+    /// Every tenant served, each with its app registration: the configured one
+    /// (`tenant_id`, `client_id`, `client_secret`; its throttling is [`Config::faults`]), then
+    /// [`Config::more_tenants`] in order.
+    pub fn tenant_apps(&self) -> Vec<TenantApp> {
+        let configured = TenantApp {
+            tenant_id: self.tenant_id.clone(),
+            client_id: self.client_id.clone(),
+            client_secret: self.client_secret.clone(),
+            throttle_first: 0,
+            retry_after: 0,
+        };
+        std::iter::once(configured)
+            .chain(self.more_tenants.iter().cloned())
+            .collect()
+    }
 }
 
 /// Shows a secret's presence, never its value.

@@ -30,18 +30,10 @@ impl Directory {
     /// The configured tenant, then `config.more_tenants`; an error names a tenant id given
     /// twice, since calls for it could not tell the two apart.
     pub(crate) fn new(config: &Config) -> Result<Directory, String> {
-        let first = TenantApp {
-            tenant_id: config.tenant_id.clone(),
-            client_id: config.client_id.clone(),
-            client_secret: config.client_secret.clone(),
-            // The configured tenant's throttling is `Config::faults`, which predates tenants.
-            throttle_first: 0,
-            retry_after: 0,
-        };
-        let mut tenants = Vec::with_capacity(1 + config.more_tenants.len());
-        let mut by_id = HashMap::with_capacity(tenants.capacity());
-        let apps = std::iter::once(first).chain(config.more_tenants.iter().cloned());
-        for (index, app) in apps.enumerate() {
+        let apps = config.tenant_apps();
+        let mut tenants = Vec::with_capacity(apps.len());
+        let mut by_id = HashMap::with_capacity(apps.len());
+        for (index, app) in apps.into_iter().enumerate() {
             if by_id
                 .insert(app.tenant_id.to_ascii_lowercase(), index)
                 .is_some()

@@ -98,13 +98,7 @@ async fn token_for(emulator: &Emulator, app: &TenantApp) -> String {
 
 /// The configured tenant as a [`TenantApp`], to sign in like the others.
 fn first(config: &Config) -> TenantApp {
-    TenantApp {
-        tenant_id: config.tenant_id.clone(),
-        client_id: config.client_id.clone(),
-        client_secret: config.client_secret.clone(),
-        throttle_first: 0,
-        retry_after: 0,
-    }
+    config.tenant_apps().swap_remove(0)
 }
 
 /// One report call's answer: for a `302`, the downloaded file as the body.

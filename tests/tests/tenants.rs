@@ -41,16 +41,7 @@ async fn each_tenant_decodes_its_own_rows_and_its_own_not_modified() {
         ..Config::default()
     };
     let emulator = Emulator::start(config.clone()).await.unwrap();
-    let first = TenantApp {
-        tenant_id: config.tenant_id.clone(),
-        client_id: config.client_id.clone(),
-        client_secret: config.client_secret.clone(),
-        throttle_first: 0,
-        retry_after: 0,
-    };
-    let apps: Vec<TenantApp> = std::iter::once(first)
-        .chain(config.more_tenants.iter().cloned())
-        .collect();
+    let apps = config.tenant_apps();
 
     let mut tables = Vec::new();
     let mut etags = Vec::new();
