@@ -63,7 +63,14 @@ fn main_result() -> Result<(), Failure> {
 #[cfg(feature = "parquet")]
 fn sync(args: sync_args::SyncArgs) -> Result<(), Failure> {
     let options = sync::options::SyncOptions::from_args(args)?;
-    let credentials = target::credentials_from_env()?;
+    // The AZURE_* variables may be there for someone else: with --tenants or --emulator they
+    // are not the sync's, e.g. an AKS workload identity (tenant and client id, no secret) that
+    // signs in to the object-store lake. Read as the sync's own they would be refused.
+    let credentials = if options.tenants.is_none() && !options.emulator {
+        target::credentials_from_env()?
+    } else {
+        None
+    };
     runtime()?.block_on(sync::run(options, credentials))
 }
 

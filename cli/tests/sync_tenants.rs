@@ -1,0 +1,206 @@
+//! `graph-reports sync` over many tenants, run as a built tool against emulators started here:
+//! which credentials it reads, how tenant ids are filed, and that one tenant's trouble stays
+//! that tenant's.
+#![allow(clippy::unwrap_used, reason = "a test fails loudly on setup errors")]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use chrono::{NaiveDate, TimeDelta};
+use graph_emulator::{Config, Emulator, TenantApp};
+
+const BY_DAY: &str = "teams_user_activity_user_detail";
+const BY_PERIOD: &str = "office365_services_user_counts";
+
+const CREDENTIAL_VARIABLES: &[&str] = &[
+    "GRAPH_TOKEN",
+    "AZURE_TENANT_ID",
+    "AZURE_CLIENT_ID",
+    "AZURE_CLIENT_SECRET",
+    "AZURE_AUTHORITY_HOST",
+];
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 6, 15).unwrap()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "graph-reports-sync-tenants-{}-{name}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs `graph-reports sync` with exactly the credential variables in `env`.
+fn sync(env: &[(&str, &str)], arguments: &[&str]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_graph-reports"));
+    command.arg("sync").args(arguments);
+    for name in CREDENTIAL_VARIABLES {
+        command.env_remove(name);
+    }
+    command.envs(env.iter().copied());
+    command.output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn assert_success(output: &Output) {
+    assert!(
+        output.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        output.status.code(),
+        text(&output.stdout),
+        text(&output.stderr)
+    );
+}
+
+fn manifests(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut folders = vec![dir.to_owned()];
+    while let Some(folder) = folders.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.ends_with("_manifest.json") {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// An emulator serving `apps` besides its own tenant, with a fixed today and three users.
+async fn emulator(apps: &[TenantApp]) -> Emulator {
+    Emulator::start(Config {
+        rows: 3,
+        today: today(),
+        more_tenants: apps.to_vec(),
+        ..Config::default()
+    })
+    .await
+    .unwrap()
+}
+
+/// A tenants file naming `apps` (secrets in `SYNC_SECRET_<n>`, `ids` as written in the file),
+/// and the environment holding their secrets and the emulator's authority.
+fn tenants_file(
+    dir: &Path,
+    emulator: &Emulator,
+    apps: &[TenantApp],
+    ids: &[&str],
+) -> (PathBuf, Vec<(String, String)>) {
+    let mut text = String::from("tenant_id,client_id,credential\n");
+    let mut env = vec![("AZURE_AUTHORITY_HOST".to_owned(), emulator.authority_host())];
+    for (n, (app, id)) in apps.iter().zip(ids).enumerate() {
+        text.push_str(&format!("{id},{},env:SYNC_SECRET_{n}\n", app.client_id));
+        env.push((format!("SYNC_SECRET_{n}"), app.client_secret.clone()));
+    }
+    let path = dir.join("tenants.csv");
+    std::fs::write(&path, text).unwrap();
+    (path, env)
+}
+
+fn pairs(env: &[(String, String)]) -> Vec<(&str, &str)> {
+    env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
+/// The arguments of a sync of `file` into `lake` from `emulator`, then `more`.
+fn arguments<'a>(
+    lake: &'a Path,
+    file: &'a Path,
+    base_url: &'a str,
+    today: &'a str,
+    more: &[&'a str],
+) -> Vec<&'a str> {
+    let mut arguments = vec![
+        "--lake",
+        lake.to_str().unwrap(),
+        "--tenants",
+        file.to_str().unwrap(),
+        "--base-url",
+        base_url,
+        "--today",
+        today,
+    ];
+    arguments.extend_from_slice(more);
+    arguments
+}
+
+#[test]
+fn azure_variables_meant_for_the_lake_do_not_stop_an_emulator_sync() {
+    let dir = scratch("workload-identity");
+    let lake = dir.join("lake");
+    let since = (today() - TimeDelta::days(1)).to_string();
+    let today = today().to_string();
+    // AKS workload identity sets the tenant and client id, no secret: for the object store.
+    let workload_identity = [
+        ("AZURE_TENANT_ID", "11111111-1111-4111-8111-111111111111"),
+        ("AZURE_CLIENT_ID", "22222222-2222-4222-8222-222222222222"),
+        ("AZURE_FEDERATED_TOKEN_FILE", "/var/run/secrets/token"),
+    ];
+    let output = sync(
+        &workload_identity,
+        &[
+            "--emulator",
+            "--lake",
+            lake.to_str().unwrap(),
+            "--today",
+            &today,
+            "--since",
+            &since,
+            "--report",
+            BY_DAY,
+            "--quiet",
+        ],
+    );
+    assert_success(&output);
+    assert_eq!(manifests(&lake).len(), 1);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_tenants_sync_ignores_credential_variables_and_files_ids_lowercase() {
+    let mut app = TenantApp::numbered(1);
+    app.tenant_id = "contoso.example".to_owned();
+    let emulator = emulator(std::slice::from_ref(&app)).await;
+    let dir = scratch("lowercase");
+    let lake = dir.join("lake");
+    let (file, mut env) = tenants_file(&dir, &emulator, &[app], &["Contoso.Example"]);
+    // Both kinds at once would be refused as the sync's own credentials; here they are not.
+    env.push(("GRAPH_TOKEN".to_owned(), "unused".to_owned()));
+    env.push(("AZURE_TENANT_ID".to_owned(), "other.example".to_owned()));
+    env.push(("AZURE_CLIENT_ID".to_owned(), "app".to_owned()));
+    let since = (today() - TimeDelta::days(1)).to_string();
+    let (base_url, today) = (emulator.base_url(), today().to_string());
+    let output = sync(
+        &pairs(&env),
+        &arguments(
+            &lake,
+            &file,
+            &base_url,
+            &today,
+            &["--since", &since, "--report", BY_DAY],
+        ),
+    );
+    assert_success(&output);
+    let found = manifests(&lake);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].starts_with(lake.join("tenant=contoso.example")),
+        "{found:?}"
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&found[0]).unwrap()).unwrap();
+    assert_eq!(manifest["tenant_id"], "contoso.example");
+    std::fs::remove_dir_all(dir).unwrap();
+}
