@@ -45,11 +45,17 @@ Examples:
   graph-reports sync --emulator --lake lake
   graph-reports sync --lake /data/graph --tenants tenants.csv --shard 0/4
   graph-reports sync --lake s3://reports-bucket/graph --tenants tenants.csv --shard 1/4
-  duckdb -c \"SELECT * FROM read_parquet('lake/**/*.parquet', hive_partitioning=true, union_by_name=true)\"";
+  duckdb -c \"SELECT * FROM read_parquet('lake/tenant=*/report=teams_user_activity_user_detail/date=*/*.parquet', hive_partitioning=true, union_by_name=true)\"
+
+Query one report at a time: reports by day and by period sit under different partition
+levels, which one read_parquet of the whole lake cannot combine.";
 
 /// Keep the history of every report in a Parquet lake: the days Graph still serves that the
 /// lake lacks, for one tenant or many.
-#[derive(Debug, Default, clap::Args)]
+///
+/// `Debug` shows `--lake` as its scheme and host only: a URL pasted with a SAS token or keys in
+/// its query (refused later, when checked) must not reach a log on the way.
+#[derive(Default, clap::Args)]
 #[command(after_help = AFTER_HELP)]
 pub struct SyncArgs {
     /// The lake's folder (created if missing), or with the lake-object-store feature a bucket:
@@ -84,8 +90,8 @@ pub struct SyncArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub tenant_concurrency: Option<u32>,
     /// How often one report-day waits out Graph's Retry-After (the tenant paused, other
-    /// tenants going on) before it counts as failed. Default: 5.
-    #[arg(long, value_name = "N")]
+    /// tenants going on) before it counts as failed, at most 100. Default: 5.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(..=i64::from(MAX_THROTTLE_RETRIES)))]
     pub throttle_retries: Option<u32>,
     /// The Graph API version. Default: v1.0.
     #[arg(long, value_name = "VERSION", ignore_case = true, value_parser = sdk_name(ApiVersion::ALL))]
@@ -109,6 +115,48 @@ pub struct SyncArgs {
     /// Print no banner or summary; failures still go to stderr.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// The most `--throttle-retries`: each wait is up to five minutes, so 100 already lets one
+/// report-day sit out more than eight hours.
+pub const MAX_THROTTLE_RETRIES: u32 = 100;
+
+impl std::fmt::Debug for SyncArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncArgs")
+            .field("lake", &lake_for_debug(&self.lake))
+            .field(
+                "reports",
+                &self.reports.iter().map(|meta| meta.id).collect::<Vec<_>>(),
+            )
+            .field("since", &self.since)
+            .field("period", &self.period)
+            .field("tenants", &self.tenants)
+            .field("tenant_id", &self.tenant_id)
+            .field("shard", &self.shard)
+            .field("concurrency", &self.concurrency)
+            .field("tenant_concurrency", &self.tenant_concurrency)
+            .field("throttle_retries", &self.throttle_retries)
+            .field("api_version", &self.api_version)
+            .field("cloud", &self.cloud)
+            .field("base_url", &self.base_url)
+            .field("emulator", &self.emulator)
+            .field("rows", &self.rows)
+            .field("today", &self.today)
+            .field("quiet", &self.quiet)
+            .finish()
+    }
+}
+
+/// A URL's scheme and host, without user, path or query (`s3://bucket/…`); a folder as it is.
+fn lake_for_debug(lake: &std::path::Path) -> String {
+    let text = lake.to_string_lossy();
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return text.into_owned();
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = authority.rsplit('@').next().unwrap_or_default();
+    format!("{scheme}://{host}/…")
 }
 
 /// `--shard I/N`.
@@ -145,6 +193,35 @@ fn parse_shard(value: &str) -> Result<Shard, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_shows_no_more_of_a_lake_url_than_its_scheme_and_host() {
+        let args = SyncArgs {
+            lake: "az://user:key@container/prefix?sv=2024&sig=SECRETSIG".into(),
+            ..SyncArgs::default()
+        };
+        let shown = format!("{args:?}");
+        assert!(shown.contains("az://container/…"), "{shown}");
+        for secret in ["SECRETSIG", "key", "prefix"] {
+            assert!(!shown.contains(secret), "{secret}: {shown}");
+        }
+        let args = SyncArgs {
+            lake: "/data/lake".into(),
+            ..SyncArgs::default()
+        };
+        assert!(format!("{args:?}").contains("/data/lake"));
+    }
+
+    #[test]
+    fn the_help_queries_one_report_whose_partitions_agree() {
+        assert!(!AFTER_HELP.contains("lake/**"), "{AFTER_HELP}");
+        assert!(
+            AFTER_HELP.contains(
+                "read_parquet('lake/tenant=*/report=teams_user_activity_user_detail/date=*/*.parquet', hive_partitioning=true, union_by_name=true)"
+            ),
+            "{AFTER_HELP}"
+        );
+    }
 
     #[test]
     fn a_shard_is_an_index_below_a_count() {

@@ -178,6 +178,10 @@ mod tests {
                 "every tenant is in the file",
             ),
             (&["--lake", "l", "--since", "yesterday"], "YYYY-MM-DD"),
+            (
+                &["--lake", "l", "--throttle-retries", "101"],
+                "101 is not in 0..=100",
+            ),
         ];
         for (words, expected) in cases {
             let message = message(words);
