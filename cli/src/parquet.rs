@@ -90,12 +90,32 @@ impl ParquetSink {
     }
 
     /// Like [`create`](Self::create), with `constants` as more columns after the spec's, each
-    /// holding its one value in every row (the lake's tenant, day and fetch time).
+    /// holding its one value in every row (the lake's tenant, refresh date and fetch time).
+    ///
+    /// A constant named like a spec column or another constant is refused, ignoring case: the
+    /// file would have two fields of one name, which Arrow writes but readers resolve each
+    /// their own way (DuckDB, Spark and Trino match names without regard to case).
     pub fn with_constants(
         path: &Path,
         meta: &'static ReportMeta,
         constants: Vec<Constant>,
     ) -> Result<ParquetSink, Failure> {
+        let mut names: Vec<&str> = meta.columns.iter().map(|column| column.header).collect();
+        for constant in &constants {
+            if let Some(taken) = names
+                .iter()
+                .find(|name| name.eq_ignore_ascii_case(constant.name))
+            {
+                return Err(Failure::other(
+                    format!("cannot write {}", show(path)),
+                    format!(
+                        "the added column {:?} has the name of the column {taken:?} of {}",
+                        constant.name, meta.id
+                    ),
+                ));
+            }
+            names.push(constant.name);
+        }
         ParquetSink::with_sizes(path, meta, constants, BATCH_ROWS, ROW_GROUP_ROWS)
     }
 

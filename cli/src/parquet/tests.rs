@@ -366,3 +366,34 @@ fn a_cell_that_does_not_fit_its_column_fails_naming_both_and_adds_nothing() {
     check_file(&path, meta, &[values[0].clone(), values[2].clone()]);
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn an_added_column_named_like_a_report_column_or_another_added_one_is_refused() {
+    let dir = scratch("constants");
+    let meta = reports_sdk::find_report("teams_user_activity_user_detail").unwrap();
+    let text = |name| Constant {
+        name,
+        value: ConstantValue::Text("x".to_owned()),
+    };
+    // "Report Refresh Date" is a column of the report, named without regard to case.
+    for constants in [
+        vec![text("report refresh date")],
+        vec![text("tenant_id"), text("Tenant_ID")],
+    ] {
+        let path = dir.join("clash.parquet");
+        let Err(Failure::Other(error)) =
+            ParquetSink::with_constants(&path, meta, constants.clone())
+        else {
+            panic!("{constants:?} was taken");
+        };
+        let chain = error_chain(error.as_ref());
+        assert!(chain.contains("has the name of the column"), "{chain}");
+        assert!(!path.exists());
+    }
+    let path = dir.join("fine.parquet");
+    let sink =
+        ParquetSink::with_constants(&path, meta, vec![text("tenant_id"), text("fetched_at")])
+            .unwrap();
+    sink.finish().unwrap();
+    std::fs::remove_dir_all(dir).unwrap();
+}
