@@ -261,7 +261,6 @@ async fn the_lake_holds_the_rows_the_emulator_serves_value_by_value() {
                 "date",
                 day.to_string(),
                 format!("report={BY_DAY}/date={day}"),
-                day,
             )
         })
         .chain(std::iter::once((
@@ -269,9 +268,8 @@ async fn the_lake_holds_the_rows_the_emulator_serves_value_by_value() {
             "period",
             "D7".to_owned(),
             format!("report={BY_PERIOD}/period=D7/date={refreshed}"),
-            refreshed,
         )));
-    for (id, parameter, value, folder, day) in calls {
+    for (id, parameter, value, folder) in calls {
         let meta = meta(id);
         let folder = tenant_dir(&lake, &tenant_id).join(folder);
         let table = emulator
@@ -306,8 +304,13 @@ async fn the_lake_holds_the_rows_the_emulator_serves_value_by_value() {
                 let constant =
                     |name: &str| from_parquet(batch.column_by_name(name).unwrap(), within);
                 assert_eq!(constant("tenant_id").as_deref(), Some(tenant_id.as_str()));
-                assert_eq!(constant("refresh_date"), Some(day.to_string()));
                 let manifest_path = folder.join("_manifest.json");
+                // Graph's Report Refresh Date, not the partition's day.
+                let refresh_date = manifest(&manifest_path)["report_refresh_date"]
+                    .as_str()
+                    .map(str::to_owned);
+                assert_eq!(refresh_date, Some(refreshed.to_string()));
+                assert_eq!(constant("refresh_date"), refresh_date);
                 assert_eq!(
                     constant("fetched_at"),
                     Some(fetched_at(&manifest_path).timestamp_micros().to_string())

@@ -1,5 +1,5 @@
 //! Columns holding one value in every row of a file: what the lake adds to a report's own
-//! columns (the tenant, the day, when it was fetched), so a file read without its folder
+//! columns (the tenant, Graph's Report Refresh Date, when it was fetched), so a file read without its folder
 //! names (no Hive partitioning, a file copied elsewhere) still says what it holds.
 
 use std::sync::Arc;
@@ -24,8 +24,8 @@ pub struct Constant {
 pub enum ConstantValue {
     /// `Utf8`.
     Text(String),
-    /// `Date32`.
-    Date(NaiveDate),
+    /// `Date32`, null when unknown (a file of no row has no Report Refresh Date).
+    Date(Option<NaiveDate>),
     /// `Timestamp(µs, UTC)`: sub-microsecond digits are dropped.
     Timestamp(DateTime<Utc>),
 }
@@ -50,7 +50,7 @@ impl Constant {
                 std::iter::repeat_n(text.as_str(), rows),
             )),
             ConstantValue::Date(day) => {
-                let days = super::column::days_since_epoch(*day);
+                let days = day.map(super::column::days_since_epoch);
                 Arc::new(Date32Array::from(vec![days; rows]))
             }
             ConstantValue::Timestamp(stamp) => Arc::new(

@@ -69,9 +69,11 @@ pub async fn fetch(
             name: "tenant_id",
             value: ConstantValue::Text(tenant.to_owned()),
         },
+        // Graph's Report Refresh Date, as the manifest says it: the `date=` partition already
+        // names the day the rows describe.
         Constant {
             name: "refresh_date",
-            value: ConstantValue::Date(day),
+            value: ConstantValue::Date(info.refresh_date),
         },
         Constant {
             name: "fetched_at",
