@@ -577,3 +577,75 @@ fn without_credentials_synthetic_rows_need_emulator_by_name() {
     assert!(text(&output.stderr).contains("give --tenant-id"));
     assert!(!lake.exists());
 }
+
+/// The manifest of `BY_DAY`'s `day` in `lake`.
+fn day_manifest(lake: &Path, tenant: &str, day: NaiveDate) -> serde_json::Value {
+    manifest(
+        &tenant_dir(lake, tenant)
+            .join(format!("report={BY_DAY}/date={day}"))
+            .join("_manifest.json"),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn days_graph_had_not_processed_are_asked_again_until_their_rows_land() {
+    let late = Emulator::start(Config {
+        faults: graph_emulator::Faults {
+            unpublished_days: 2,
+            ..graph_emulator::Faults::default()
+        },
+        ..config()
+    })
+    .await
+    .unwrap();
+    let tenant = late.config().tenant_id.clone();
+    let lake = scratch("provisional");
+    let since = (today() - TimeDelta::days(4)).to_string();
+    let arguments = ["--report", BY_DAY, "--since", &since];
+    let unprocessed = [today() - TimeDelta::days(2), today() - TimeDelta::days(1)];
+    assert_success(&sync_with_token(&late, &lake, &arguments));
+    for day in unprocessed {
+        assert_eq!(day_manifest(&lake, &tenant, day)["rows"], 0, "{day}");
+    }
+    let processed = today() - TimeDelta::days(3);
+    assert!(day_manifest(&lake, &tenant, processed)["rows"].as_u64() > Some(0));
+
+    // Still unprocessed: only the two days, each conditionally, each unchanged.
+    let before = late.stats();
+    let again = sync_with_token(&late, &lake, &arguments);
+    assert_success(&again);
+    let after = late.stats();
+    assert_eq!(after.report_calls - before.report_calls, 2);
+    assert_eq!(after.conditional_calls - before.conditional_calls, 2);
+    assert_eq!(after.not_modified - before.not_modified, 2);
+    assert!(
+        text(&again.stdout)
+            .contains("0 day(s) written (0 rows), 2 unchanged (304), 2 already held"),
+        "{}",
+        text(&again.stdout)
+    );
+
+    // Graph caught up: the two days are asked conditionally and replaced with their rows.
+    let caught_up = Emulator::start(config()).await.unwrap();
+    let before = caught_up.stats();
+    assert_success(&sync_with_token(&caught_up, &lake, &arguments));
+    let after = caught_up.stats();
+    assert_eq!(after.report_calls - before.report_calls, 2);
+    assert_eq!(after.conditional_calls - before.conditional_calls, 2);
+    assert_eq!(after.not_modified - before.not_modified, 0);
+    for day in unprocessed {
+        let held = day_manifest(&lake, &tenant, day);
+        assert!(held["rows"].as_u64() > Some(0), "{day}: {held}");
+        let part = tenant_dir(&lake, &tenant)
+            .join(format!("report={BY_DAY}/date={day}"))
+            .join("part-00000.parquet");
+        let rows: usize = batches(&part).iter().map(RecordBatch::num_rows).sum();
+        assert_eq!(held["rows"], rows, "{day}");
+    }
+
+    // Final now: nothing is asked.
+    let before = caught_up.stats();
+    assert_success(&sync_with_token(&caught_up, &lake, &arguments));
+    assert_eq!(caught_up.stats().report_calls - before.report_calls, 0);
+    std::fs::remove_dir_all(lake).unwrap();
+}

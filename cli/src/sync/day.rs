@@ -2,6 +2,11 @@
 //! of its final name, or a temporary file to upload, see [`super::store`]), put in place when
 //! complete, then its manifest written. Until the manifest exists the day is not held, so a
 //! call cut short at any point is made again.
+//!
+//! A day held already (a provisional date-form day, or a period report's refresh date served
+//! again with a new ETag) is replaced in three steps: its manifest deleted (the day is no
+//! longer held), the new part put in place, the new manifest written. Killed between any two,
+//! the day is not held and is fetched again; an old manifest never stands beside a new part.
 
 use chrono::{DateTime, Utc};
 use reports_sdk::{BadRows, Client, Fetched};
@@ -57,11 +62,14 @@ pub async fn fetch(
         return Ok(Outcome::Empty);
     };
     let folder = job.dir.day(day);
+    let mut replaces = job.replaces;
     if job.day.is_none()
         && let Some(held) = Manifest::read(lake.store(), &folder.child(MANIFEST)).await?
-        && held.etag == info.etag
     {
-        return Ok(Outcome::Held);
+        if held.etag == info.etag {
+            return Ok(Outcome::Held);
+        }
+        replaces = true;
     }
 
     let constants = vec![
@@ -89,7 +97,11 @@ pub async fn fetch(
         sink.write(&row?)?;
         rows += 1;
     }
-    sink.finish()?;
+    // The footer's write and fsync wait on the disk: off the async workers.
+    crate::sync::store::blocking(move || sink.finish()).await?;
+    if replaces {
+        lake.store().delete(&folder.child(MANIFEST)).await?;
+    }
     pending.commit().await?;
     let rejected = stream.rejected();
     Manifest {
@@ -124,4 +136,69 @@ pub async fn fetch(
 pub fn now() -> DateTime<Utc> {
     let now = Utc::now();
     DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{NaiveDate, TimeDelta};
+    use graph_emulator::{Config, Emulator};
+    use reports_sdk::{Argument, Secret};
+
+    use super::*;
+    use crate::sync::jobs::{self, Job};
+    use crate::sync::options::SyncOptions;
+    use crate::sync::store::Store;
+    use crate::sync::store::local::LocalStore;
+
+    #[tokio::test]
+    async fn a_held_day_being_replaced_loses_its_manifest_before_its_part() {
+        let today = NaiveDate::from_ymd_opt(2026, 6, 15).unwrap();
+        let emulator = Emulator::start(Config {
+            rows: 3,
+            today,
+            ..Config::default()
+        })
+        .await
+        .unwrap();
+        let client = Client::builder()
+            .base_url(emulator.base_url())
+            .token(Secret::new(emulator.token()))
+            .build()
+            .unwrap();
+        let root =
+            std::env::temp_dir().join(format!("graph-reports-day-{}-replace", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let lake = Lake::new(Store::Local(LocalStore::new(root.clone())));
+        let options = SyncOptions::from_args(crate::sync_args::SyncArgs {
+            lake: "lake".into(),
+            reports: vec![reports_sdk::find_report("teams_user_activity_user_detail").unwrap()],
+            ..Default::default()
+        })
+        .unwrap();
+        let (plans, _) = jobs::reports(&options).unwrap();
+        let plan = plans[0].clone();
+        let day = today - TimeDelta::days(2);
+        let parameter = &plan.meta.parameters[plan.form.parameters[0]];
+        let job = Job {
+            dir: lake.report_dir("t", plan.meta.id, None),
+            arguments: vec![Argument::parse(parameter, &day.to_string()).unwrap()],
+            report: plan,
+            day: Some(day),
+            etag: None,
+            replaces: true,
+        };
+        // A provisional day held, whose new part cannot be put in place: a folder stands
+        // where the rename would put it, as a kill between the two steps would leave things.
+        let folder = root.join(job.dir.day(day).as_str());
+        std::fs::create_dir_all(folder.join(PART).join("in-the-way")).unwrap();
+        std::fs::write(folder.join(MANIFEST), "{}").unwrap();
+
+        let outcome = fetch(&client, &lake, "t", &job).await;
+        assert!(outcome.is_err(), "{outcome:?}");
+        assert!(
+            !folder.join(MANIFEST).exists(),
+            "the old manifest would describe a part it was not written for"
+        );
+        std::fs::remove_dir_all(root).unwrap();
+    }
 }

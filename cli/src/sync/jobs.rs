@@ -5,7 +5,7 @@ use chrono::{NaiveDate, TimeDelta};
 use reports_sdk::{Argument, FormMeta, ParameterKind, ParameterMeta, ReportMeta};
 
 use crate::failure::Failure;
-use crate::sync::lake::{Lake, ReportDir};
+use crate::sync::lake::{Lake, MANIFEST, ReportDir};
 use crate::sync::manifest::Manifest;
 use crate::sync::options::SyncOptions;
 
@@ -17,6 +17,9 @@ pub const WINDOW_DAYS: i64 = 30;
 /// names without regard to case and silently replaces a file's column by a partition of the
 /// same name (seen with DuckDB 2.0: a `Date` column under `date=` reads as the partition's
 /// day), so a report with a column of one of these names is not synced rather than mangled.
+/// [`crate::parquet::ParquetSink::with_constants`] refuses a clash with an added column by
+/// itself; checked here too, so such a report is left out with its reason before any call,
+/// and the partition names (not columns of the file) are kept out as well.
 pub const RESERVED_NAMES: [&str; 7] = [
     "tenant",
     "report",
@@ -77,8 +80,12 @@ pub struct Job {
     pub day: Option<NaiveDate>,
     /// The form's arguments.
     pub arguments: Vec<Argument>,
-    /// The ETag of the latest day held (period form), sent as `If-None-Match`.
+    /// Sent as `If-None-Match`: the ETag of the manifest written last (period form), or of
+    /// the provisional day asked for again (date form).
     pub etag: Option<String>,
+    /// The day asked for is held already, provisionally: replacing it deletes its manifest
+    /// first (see [`super::day::fetch`]).
+    pub replaces: bool,
     /// Where the report's days go.
     pub dir: ReportDir,
 }
@@ -210,19 +217,39 @@ pub fn window(today: NaiveDate, since: Option<NaiveDate>) -> Vec<NaiveDate> {
         .collect()
 }
 
-/// A tenant's jobs: the window's days its lake lacks and one call per period report; and the
-/// report-days held already. What a killed run left in the tenant's folders is swept first.
+/// Whether a held date-form day may still change: it has no row, or Graph had not refreshed
+/// up to it when it was fetched. Graph's data lands a day or two late, and until then a `date=`
+/// call for the day answers the header alone (or older rows); held as final, the day would stay
+/// empty for good.
+pub fn provisional(manifest: &Manifest) -> bool {
+    manifest.rows == 0
+        || manifest
+            .report_refresh_date
+            .is_some_and(|refreshed| refreshed < manifest.date)
+}
+
+/// A tenant's jobs: the window's days its lake lacks or holds provisionally, and one call per
+/// period report; and the report-days held already. What a killed run left in the tenant's
+/// folders is swept first. Each report folder is listed once.
+///
+/// A provisional day (see [`provisional`]) still in the window is asked for again each run,
+/// with its manifest's ETag as `If-None-Match`: `304` leaves it as it is, `200` replaces it.
+/// The cost: each held day of the window has its manifest read every run, and a report a
+/// tenant never uses stays provisional (no row ever), so it costs one conditional call per day
+/// of the window per run, answered `304`, until the day leaves the window.
 pub async fn tenant_jobs(
     lake: &Lake,
     tenant: &str,
     reports: &[ReportPlan],
     window: &[NaiveDate],
 ) -> Result<(Vec<Job>, usize), Failure> {
+    lake.sweep_tenant(tenant)?;
     let mut jobs = Vec::new();
     let mut held = 0;
     for report in reports {
         let dir = lake.report_dir(tenant, report.meta.id, report.shape.period());
-        lake.sweep(&dir).await?;
+        let scan = lake.scan(&dir).await?;
+        lake.sweep(&scan).await?;
         let parameter = report
             .form
             .parameters
@@ -240,23 +267,34 @@ pub async fn tenant_jobs(
         };
         match report.shape {
             Shape::Date => {
-                let days_held = lake.held_days(&dir).await?;
+                let days_held = scan.held_days();
                 for day in window {
-                    if days_held.contains(day) {
-                        held += 1;
-                        continue;
+                    let mut etag = None;
+                    let replaces = days_held.contains(day);
+                    if replaces {
+                        let key = dir.day(*day).child(MANIFEST);
+                        match Manifest::read(lake.store(), &key).await? {
+                            Some(manifest) if provisional(&manifest) => etag = manifest.etag,
+                            Some(_) => {
+                                held += 1;
+                                continue;
+                            }
+                            // Gone since the listing: fetched as a day not held.
+                            None => {}
+                        }
                     }
                     jobs.push(Job {
                         report: report.clone(),
                         day: Some(*day),
                         arguments: argument(&day.format("%Y-%m-%d").to_string())?,
-                        etag: None,
+                        etag,
+                        replaces,
                         dir: dir.clone(),
                     });
                 }
             }
             Shape::Period(_) | Shape::NoParameters => {
-                let etag = match lake.latest_manifest(&dir).await? {
+                let etag = match scan.latest_manifest() {
                     Some(key) => Manifest::read(lake.store(), &key)
                         .await?
                         .and_then(|manifest| manifest.etag),
@@ -267,6 +305,8 @@ pub async fn tenant_jobs(
                     day: None,
                     arguments: argument(report.shape.period().unwrap_or_default())?,
                     etag,
+                    // Decided once the rows' refresh date names the day.
+                    replaces: false,
                     dir,
                 });
             }
@@ -331,5 +371,50 @@ mod tests {
             api_usage.is_some_and(|(_, why)| why.contains("\"Date\"")),
             "{skipped:?}"
         );
+    }
+}
+
+#[cfg(test)]
+mod listing_tests {
+    use std::sync::atomic::Ordering;
+
+    use super::*;
+    use crate::sync::store::Store;
+    use crate::sync::store::local::LocalStore;
+
+    #[tokio::test]
+    async fn each_report_folder_is_listed_once_per_run_after_the_tenant_folder_is_swept() {
+        let root = std::env::temp_dir().join(format!(
+            "graph-reports-jobs-{}-listings",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&root);
+        let lake = Lake::new(Store::Local(LocalStore::new(root.clone())));
+        // Left by a run killed while writing the tenant's `_sync.json`.
+        let partial = root.join("tenant=t").join("._sync.json.k3y.partial");
+        std::fs::create_dir_all(root.join("tenant=t")).unwrap();
+        std::fs::write(&partial, "{").unwrap();
+        let options = SyncOptions::from_args(crate::sync_args::SyncArgs {
+            lake: "lake".into(),
+            reports: [
+                "teams_user_activity_user_detail",
+                "office365_services_user_counts",
+                "office365_activations_user_detail",
+            ]
+            .iter()
+            .map(|id| reports_sdk::find_report(id).unwrap())
+            .collect(),
+            ..Default::default()
+        })
+        .unwrap();
+        let (plans, _) = reports(&options).unwrap();
+        let today = NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
+        let (jobs, held) = tenant_jobs(&lake, "t", &plans, &window(today, None))
+            .await
+            .unwrap();
+        assert_eq!((jobs.len(), held), (30 + 1 + 1, 0));
+        assert_eq!(lake.listings.load(Ordering::SeqCst), 3);
+        assert!(!partial.exists());
+        let _ = std::fs::remove_dir_all(root);
     }
 }

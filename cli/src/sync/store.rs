@@ -10,8 +10,9 @@
 //!   not at all, so nothing hidden is needed. A part is written to a local temporary file by the
 //!   Parquet writer, then uploaded, and only then is the manifest put.
 //!
-//! On both, a part whose manifest is missing (a run killed between the two) is not held: the
-//! next run sweeps it and fetches the day again, writing the same name.
+//! On both, a part whose manifest is missing (a run killed between the two) is not held, but it
+//! is whole: a day still in Graph's window is fetched again under the same name, replacing
+//! it; one of a day Graph no longer serves stays, readable, rather than be lost.
 
 pub mod local;
 #[cfg(feature = "lake-object-store")]
@@ -20,6 +21,8 @@ pub mod object;
 mod upload;
 
 use std::path::Path;
+
+use chrono::{DateTime, Utc};
 
 use crate::failure::Failure;
 use crate::sync::location::LakeLocation;
@@ -59,8 +62,18 @@ impl Key {
     }
 }
 
-/// A folder one level down and the names of the files directly in it.
-pub type Folder = (String, Vec<String>);
+/// A folder one level down and the files directly in it.
+pub type Folder = (String, Vec<Listed>);
+
+/// A file as a listing shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    /// Its name in its folder.
+    pub name: String,
+    /// When it was last written, if the store says: a folder's modification time, an
+    /// object's `Last-Modified`.
+    pub modified: Option<DateTime<Utc>>,
+}
 
 /// Where the lake's bytes live.
 #[derive(Debug)]
@@ -123,7 +136,12 @@ impl Store {
     /// Writes `bytes` as `key`, whole or not at all, replacing what was there.
     pub async fn put(&self, key: &Key, bytes: Vec<u8>) -> Result<(), Failure> {
         match self {
-            Store::Local(store) => store.put(key, &bytes),
+            Store::Local(store) => {
+                // Two fsyncs and a rename: off the async workers, which run other tenants'
+                // downloads meanwhile.
+                let (store, key) = (store.clone(), key.clone());
+                blocking(move || store.put(&key, &bytes)).await
+            }
             #[cfg(feature = "lake-object-store")]
             Store::Object(store) => store.put(key, bytes).await,
         }
@@ -138,12 +156,14 @@ impl Store {
         }
     }
 
-    /// Removes the folder `key` if it is empty. Object stores have no folders to remove.
-    pub fn forget_folder(&self, key: &Key) {
+    /// Removes the temporary files directly in the folder `key` that a killed run left
+    /// (`._sync.json.XXXXXX.partial`, say). An object store has none: it writes nothing
+    /// hidden, each PUT makes an object whole or not at all, so it is not listed for them.
+    pub fn sweep_partials(&self, key: &Key) -> Result<(), Failure> {
         match self {
-            Store::Local(store) => store.forget_folder(key),
+            Store::Local(store) => store.sweep_partials(key),
             #[cfg(feature = "lake-object-store")]
-            Store::Object(_) => {}
+            Store::Object(_) => Ok(()),
         }
     }
 
@@ -180,11 +200,22 @@ impl PendingPart {
     /// Puts the written file in place as its key. The Parquet writer has synced it already.
     pub async fn commit(self) -> Result<(), Failure> {
         match self {
-            PendingPart::Local(pending) => pending.commit().map(drop),
+            // A rename and an fsync of the folder: off the async workers.
+            PendingPart::Local(pending) => blocking(move || local::commit(pending)).await,
             #[cfg(feature = "lake-object-store")]
             PendingPart::Object(pending) => pending.commit().await,
         }
     }
+}
+
+/// Runs `work` (file-system calls that wait on the disk) on tokio's blocking threads, so the
+/// async workers go on with other downloads meanwhile.
+pub async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, Failure> + Send + 'static,
+) -> Result<T, Failure> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|err| Failure::other("a file-system task of the sync stopped", err))?
 }
 
 #[cfg(test)]

@@ -1,13 +1,15 @@
 //! The lake in a folder on this machine. Every file is written to a hidden sibling
 //! (`.part-00000.parquet.XXXXXX.partial`, see [`crate::atomic_file`]), synced, and renamed into
 //! place: such names never match `*.parquet`, Spark and Hive skip names starting with `.`, and
-//! the next run sweeps any a killed run left. Calls block: a few small file-system operations
-//! per report are not worth a thread hop.
+//! the next run sweeps any a killed run left. After each rename the folder itself is synced
+//! (on Unix), so the new name survives a power cut: the part's before the manifest is written,
+//! and the manifest's before the day counts as held. Calls block; [`super::Store`] runs the
+//! ones that wait on the disk (fsync, rename) on tokio's blocking threads.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use super::{Folder, Key};
+use super::{Folder, Key, Listed};
 use crate::atomic_file::PendingFile;
 use crate::failure::Failure;
 
@@ -45,11 +47,22 @@ impl LocalStore {
         let mut folders = Vec::new();
         for (name, is_folder) in entries(&path)? {
             if is_folder {
-                let files = entries(&path.join(&name))?
-                    .into_iter()
-                    .filter(|(_, is_folder)| !is_folder)
-                    .map(|(name, _)| name)
-                    .collect();
+                let folder = path.join(&name);
+                let mut files = Vec::new();
+                for (file, is_folder) in entries(&folder)? {
+                    if is_folder {
+                        continue;
+                    }
+                    // Gone since the listing (swept): listed without a time.
+                    let modified = std::fs::metadata(folder.join(&file))
+                        .and_then(|metadata| metadata.modified())
+                        .ok()
+                        .map(chrono::DateTime::<chrono::Utc>::from);
+                    files.push(Listed {
+                        name: file,
+                        modified,
+                    });
+                }
                 folders.push((name, files));
             }
         }
@@ -80,7 +93,7 @@ impl LocalStore {
             .and_then(|()| file.sync_all())
             .map_err(|err| Failure::other(format!("cannot write {}", target.display()), err))?;
         drop(file);
-        pending.commit().map(drop)
+        commit(pending)
     }
 
     /// See [`super::Store::delete`].
@@ -95,10 +108,9 @@ impl LocalStore {
         }
     }
 
-    /// See [`super::Store::forget_folder`].
-    pub fn forget_folder(&self, key: &Key) {
-        // Empty now unless someone put other files there: then it stays.
-        let _ = std::fs::remove_dir(self.path(key));
+    /// See [`super::Store::sweep_partials`].
+    pub fn sweep_partials(&self, key: &Key) -> Result<(), Failure> {
+        sweep_partials(&self.path(key))
     }
 
     /// See [`super::Store::begin_part`]: a hidden sibling of the target, after sweeping the
@@ -114,6 +126,33 @@ impl LocalStore {
         drop(file);
         Ok(pending)
     }
+}
+
+/// Renames `pending` onto its target, then syncs the folder so the rename itself is on disk:
+/// without it a power cut can lose the new name (ext4, XFS) after the next file was written,
+/// leaving a manifest whose part is the old one or none.
+pub fn commit(pending: PendingFile) -> Result<(), Failure> {
+    let target = pending.commit()?;
+    sync_folder(&target)
+}
+
+/// Syncs the folder holding `target` (Unix; Windows has no way to open a folder for it, and
+/// NTFS journals renames).
+fn sync_folder(target: &Path) -> Result<(), Failure> {
+    #[cfg(unix)]
+    if let Some(folder) = target
+        .parent()
+        .filter(|folder| !folder.as_os_str().is_empty())
+    {
+        std::fs::File::open(folder)
+            .and_then(|folder| folder.sync_all())
+            .map_err(|err| {
+                Failure::other(format!("cannot sync the folder {}", folder.display()), err)
+            })?;
+    }
+    #[cfg(not(unix))]
+    let _ = target;
+    Ok(())
 }
 
 /// Whether `name` is a temporary file a killed run left (hidden, ending `.partial`).

@@ -26,7 +26,7 @@ use object_store::{ObjectStore, ObjectStoreExt as _, ObjectStoreScheme, PutPaylo
 use tempfile::TempPath;
 use url::Url;
 
-use super::{Folder, Key};
+use super::{Folder, Key, Listed};
 use crate::failure::Failure;
 
 /// The object stores `--lake` can name, for messages.
@@ -168,9 +168,13 @@ impl ObjectLake {
             let [folder, file] = parts.as_slice() else {
                 continue;
             };
+            let file = Listed {
+                name: file.clone(),
+                modified: Some(object.last_modified),
+            };
             match folders.iter_mut().find(|(name, _)| name == folder) {
-                Some((_, files)) => files.push(file.clone()),
-                None => folders.push((folder.clone(), vec![file.clone()])),
+                Some((_, files)) => files.push(file),
+                None => folders.push((folder.clone(), vec![file])),
             }
         }
         Ok(folders)
