@@ -27,7 +27,8 @@ pub enum Outcome {
         /// Rows left out.
         rejected: usize,
     },
-    /// `304 Not Modified`: the latest day held is still Graph's.
+    /// `304 Not Modified`: the period report's latest answer held, or a provisional day as
+    /// held, is still Graph's.
     Unchanged,
     /// Graph served again a refresh date the lake holds with the same ETag.
     Held,
