@@ -113,11 +113,34 @@ impl Rejected {
                     line: row.line,
                     record: row.record,
                     column: row.column.clone(),
-                    reason: row.reason.clone(),
+                    reason: reason_without_cell(row),
                 })
                 .collect(),
         }
     }
+}
+
+/// A rejected row's reason without the cell it quotes: the SDK says what it expected and what
+/// it `found`, and the cell may be a user's name or e-mail address, which a manifest (read by
+/// whoever reads the lake) must not keep. What was expected, and where, says enough to look.
+pub fn reason_without_cell(row: &RejectedRow) -> String {
+    let mut reason = row.reason.clone();
+    if let Some(at) = reason.find("found") {
+        reason.truncate(at);
+        let kept = reason.trim_end_matches([',', ' ', ';', ':']).len();
+        reason.truncate(kept);
+        reason.push_str(" (the cell is not kept)");
+    }
+    // A reason worded otherwise may still quote the cell: cut it out wherever it is.
+    if let Some(cell) = row
+        .cell
+        .as_deref()
+        .map(str::trim)
+        .filter(|cell| !cell.is_empty())
+    {
+        reason = reason.replace(cell, "…");
+    }
+    reason
 }
 
 impl Manifest {
@@ -150,4 +173,32 @@ pub fn json(value: &impl Serialize, lake: &Store, target: &Key) -> Result<Vec<u8
         .map_err(|err| Failure::other(format!("cannot write {}", lake.show(target)), err))?;
     text.push(b'\n');
     Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rejected_row_keeps_where_and_why_but_not_the_cell() -> Result<(), reports_sdk::Error> {
+        use reports_sdk::office365::Office365ActivationsUserCountsRow;
+        let file: &[u8] = b"Report Refresh Date,Product Type,Assigned,Activated\n\
+                            2024-01-31,Visio,someone@contoso.example,1\n";
+        let mut reader = reports_sdk::CsvReader::<Office365ActivationsUserCountsRow, _>::new(file)?
+            .on_bad_row(reports_sdk::BadRows::reject());
+        assert!(reader.next().is_none());
+        let rows = reader.rejected();
+        assert!(
+            rows[0].reason.contains("someone@contoso.example"),
+            "{rows:?}"
+        );
+        let rejected = Rejected::of(&rows);
+        let kept = &rejected.first[0];
+        assert_eq!((kept.line, kept.record), (Some(2), 1));
+        assert_eq!(kept.column.as_deref(), Some("Assigned"));
+        assert!(kept.reason.starts_with("expected "), "{}", kept.reason);
+        let json = serde_json::to_string(&rejected).unwrap_or_default();
+        assert!(!json.contains("contoso"), "{json}");
+        Ok(())
+    }
 }
