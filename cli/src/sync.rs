@@ -8,6 +8,7 @@
 //! bucket or container (`s3://`, `az://`, `abfss://`, `gs://`, see [`store`]) that the workers,
 //! on as many machines, fill together and Spark, Trino or Fabric query.
 
+mod bounded;
 mod day;
 mod jobs;
 mod lake;
@@ -28,12 +29,12 @@ use chrono::NaiveDate;
 use graph_emulator::{Config, Emulator};
 use reports_sdk::{Client, Credentials, Secret};
 use tokio::sync::Semaphore;
-use tokio::task::JoinSet;
 
 use crate::failure::{Failure, error_chain};
 use crate::narration::{Narration, warn};
 use crate::target::{DEFAULT_EMULATOR_ROWS, SET_CREDENTIALS};
 use crate::terminal::escape;
+use jobs::Job;
 use lake::Lake;
 use options::SyncOptions;
 use schedule::{Gate, NotDone};
@@ -79,73 +80,49 @@ async fn run_in(
     let started_at = day::now();
     let (tenants, emulator, today) = connect(&options, source).await?;
     lake.store().prepare()?;
-    let lake = Arc::new(lake);
     narration.say(&banner(&options, &tenants, emulator.as_ref(), &skipped))?;
 
-    let window = jobs::window(today, options.since);
-    let shared = Arc::new(Semaphore::new(options.concurrency.max(1)));
-    let mut tallies = Vec::new();
-    let mut tasks = JoinSet::new();
-    for (index, tenant) in tenants.into_iter().enumerate() {
-        // Gone until this tenant's calls all end: its absence marks a run that did not finish.
-        let finished = lake.tenant(&tenant.tenant_id).child(tally::FINISHED);
-        lake.store().delete(&finished).await?;
-        let (tenant_jobs, held) =
-            jobs::tenant_jobs(&lake, &tenant.tenant_id, &reports, &window).await?;
-        let mut tally = Tally::new(&tenant.tenant_id);
-        tally.held = held;
-        tallies.push(tally);
-        let gate = Arc::new(Gate::new(options.tenant_concurrency));
-        let tenant = Arc::new(tenant);
-        for job in tenant_jobs {
-            let (gate, tenant, shared) = (gate.clone(), tenant.clone(), shared.clone());
-            let lake = lake.clone();
-            let retries = options.throttle_retries;
-            tasks.spawn(async move {
-                let outcome = gate
-                    .run(&shared, retries, || {
-                        day::fetch(&tenant.client, &lake, &tenant.tenant_id, &job)
-                    })
-                    .await;
-                let waits = gate.waits.load(std::sync::atomic::Ordering::SeqCst);
-                (index, job, outcome, waits)
-            });
-        }
-    }
-    while let Some(ended) = tasks.join_next().await {
-        let (index, job, outcome, waits) =
-            ended.map_err(|err| Failure::other("a sync task stopped", err))?;
-        let Some(tally) = tallies.get_mut(index) else {
-            continue;
-        };
-        tally.throttle_waits = tally.throttle_waits.max(waits);
-        match outcome {
-            Ok(outcome) => tally.count(job.report.meta.id, &outcome),
-            Err(NotDone::NotTried) => tally.not_tried += 1,
-            Err(NotDone::Failed(failure)) => {
-                let error = describe(failure);
-                warn(&format!(
-                    "graph-reports: tenant {}: {}: {}",
-                    escape(&tally.tenant_id),
-                    escape(&job.label()),
-                    error.trim_start_matches("graph-reports: ")
-                ));
-                tally.failed.push((job.label(), error));
+    let tenant_ids: Vec<String> = tenants.iter().map(|t| t.tenant_id.clone()).collect();
+    let run = Arc::new(Run {
+        lake,
+        window: jobs::window(today, options.since),
+        edge: today - chrono::TimeDelta::days(jobs::WINDOW_DAYS),
+        reports,
+        shared: Semaphore::new(options.concurrency.max(1)),
+        tenant_concurrency: options.tenant_concurrency.max(1),
+        throttle_retries: options.throttle_retries,
+        started_at,
+    });
+    let mut tallies: Vec<Tally> = tenant_ids.iter().map(|id| Tally::new(id)).collect();
+    bounded::run_bounded(
+        tenants.into_iter().enumerate(),
+        drivers_at_once(options.concurrency),
+        |(index, _)| index.to_string(),
+        |(_, tenant)| drive_tenant(run.clone(), tenant),
+        |index, ended| {
+            let Some(tally) = index.parse().ok().and_then(|i: usize| tallies.get_mut(i)) else {
+                return;
+            };
+            match ended {
+                Ok(ended) => *tally = ended,
+                Err(why) => {
+                    // The tenant's record is not written: like a killed run, it did not finish.
+                    warn(&format!(
+                        "graph-reports: tenant {}: its sync stopped: {why}",
+                        escape(&tally.tenant_id)
+                    ));
+                    tally.fail("the tenant's sync".to_owned(), why);
+                }
             }
-        }
-    }
-    for tally in &tallies {
-        tally.write_finished(&lake, started_at).await?;
-    }
+        },
+    )
+    .await;
     narration.say(&summary(&tallies))?;
-    let failed: usize = tallies.iter().map(|t| t.failed.len() + t.not_tried).sum();
+    let failed: usize = tallies.iter().map(|t| t.failures + t.not_tried).sum();
     if failed > 0 {
         return Err(Failure::SyncFailed {
             calls: failed,
-            tenants: tallies
-                .iter()
-                .filter(|t| !t.failed.is_empty() || t.not_tried > 0)
-                .count(),
+            tenants: tallies.iter().filter(|t| !t.complete()).count(),
         });
     }
     let rejected: usize = tallies.iter().map(|t| t.rejected_rows).sum();
@@ -153,6 +130,117 @@ async fn run_in(
         return Err(Failure::SyncRowsRejected { rows: rejected });
     }
     Ok(())
+}
+
+/// What every tenant's driver shares.
+struct Run {
+    lake: Lake,
+    window: Vec<NaiveDate>,
+    /// The oldest day of Graph's window, whatever `--since` says.
+    edge: NaiveDate,
+    reports: Vec<jobs::ReportPlan>,
+    /// `--concurrency`: the calls in flight over all tenants.
+    shared: Semaphore,
+    tenant_concurrency: usize,
+    throttle_retries: u32,
+    started_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Tenants synced at once, each planning its days and running its calls. More than
+/// `--concurrency`, because a tenant paused by throttling keeps its place while the others
+/// keep the calls busy; bounded, so thousands of tenants never hold their plans and tasks all
+/// at once.
+fn drivers_at_once(concurrency: usize) -> usize {
+    concurrency.saturating_mul(4).max(16)
+}
+
+/// One tenant's sync: plans its report-days, runs them at most `--tenant-concurrency` at a
+/// time, and writes its `_sync.json`. Whatever fails is the tenant's failure, never the run's.
+async fn drive_tenant(run: Arc<Run>, tenant: TenantClient) -> Tally {
+    let mut tally = Tally::new(&tenant.tenant_id);
+    let tenant = Arc::new(tenant);
+    let planned = plan_tenant(&run, &tenant.tenant_id).await;
+    let planned = match planned {
+        Ok(planned) => planned,
+        Err(failure) => {
+            failed(
+                &mut tally,
+                "planning (reading the lake)".to_owned(),
+                failure,
+            );
+            return tally;
+        }
+    };
+    tally.held = planned.1;
+    let gate = Arc::new(Gate::new(run.tenant_concurrency));
+    bounded::run_bounded(
+        planned.0,
+        run.tenant_concurrency,
+        Job::label,
+        |job| {
+            let (run, gate, tenant) = (run.clone(), gate.clone(), tenant.clone());
+            async move {
+                let outcome = gate
+                    .run(&run.shared, run.throttle_retries, || {
+                        day::fetch(&tenant.client, &run.lake, &tenant.tenant_id, &job)
+                    })
+                    .await;
+                (job, outcome)
+            }
+        },
+        |label, ended| match ended {
+            Ok((job, Ok(outcome))) => tally.count(job.report.meta.id, &outcome),
+            Ok((_, Err(NotDone::NotTried(why)))) => tally.not_sent(&why),
+            Ok((job, Err(NotDone::Failed(failure)))) => {
+                if no_longer_served(&failure, job.day, run.edge) {
+                    tally.no_longer_served += 1;
+                } else {
+                    failed(&mut tally, label, failure);
+                }
+            }
+            Err(why) => {
+                warn(&format!(
+                    "graph-reports: tenant {}: {}: {why}",
+                    escape(&tally.tenant_id),
+                    escape(&label)
+                ));
+                tally.fail(label, why);
+            }
+        },
+    )
+    .await;
+    tally.throttle_waits = gate.waits.load(std::sync::atomic::Ordering::SeqCst);
+    if let Err(failure) = tally.write_finished(&run.lake, run.started_at).await {
+        failed(&mut tally, "writing the run's record".to_owned(), failure);
+    }
+    tally
+}
+
+/// The tenant's jobs and the report-days held, after removing the record of its last run:
+/// its absence marks a run that did not finish until this one ends.
+async fn plan_tenant(run: &Run, tenant_id: &str) -> Result<(Vec<Job>, usize), Failure> {
+    let finished = run.lake.tenant(tenant_id).child(tally::FINISHED);
+    run.lake.store().delete(&finished).await?;
+    jobs::tenant_jobs(&run.lake, tenant_id, &run.reports, &run.window).await
+}
+
+/// Counts a failure of the tenant and says it on stderr.
+fn failed(tally: &mut Tally, what: String, failure: Failure) {
+    let error = describe(failure);
+    warn(&format!(
+        "graph-reports: tenant {}: {}: {}",
+        escape(&tally.tenant_id),
+        escape(&what),
+        error.trim_start_matches("graph-reports: ")
+    ));
+    tally.fail(what, error);
+}
+
+/// Whether Graph refused the window's oldest day as a bad request: its 30 days can end a day
+/// before the ones counted here (the service's day turns at another hour than UTC's), so that
+/// day is no longer served, which is no failure. A `400` for any other day still is.
+fn no_longer_served(failure: &Failure, day: Option<NaiveDate>, edge: NaiveDate) -> bool {
+    matches!(failure, Failure::Sdk(error) if error.status() == Some(400)) && day == Some(edge)
 }
 
 /// The tenants the flags and environment name. Synthetic rows reach a lake only when
@@ -217,11 +305,20 @@ fn source(
             )
         })?,
     };
+    if tenant.chars().count() > tenants::MAX_ID_CHARS {
+        return Err(Failure::usage(format!(
+            "the tenant id is longer than the {} characters an id has at most (a GUID or a domain name)",
+            tenants::MAX_ID_CHARS
+        )));
+    }
     if !tenants::id_like(&tenant) {
         return Err(Failure::usage(
             "the tenant id is not a directory's GUID or verified domain: letters, digits, '-', '.' and '_' only",
         ));
     }
+    // One spelling per tenant, as for a tenants file: Entra ID ignores case, and so do the
+    // file systems of macOS and Windows.
+    let tenant = tenant.to_ascii_lowercase();
     let shard_takes_it = options.shard.is_none_or(|shard| shard.takes(0));
     Ok(Source::Graph(
         credentials
@@ -336,7 +433,7 @@ fn summary(tallies: &[Tally]) -> String {
         tallies.iter().map(|t| t.rows).sum::<u64>(),
         sum(|t| t.unchanged),
         sum(|t| t.held),
-        sum(|t| t.failed.len()),
+        sum(|t| t.failures),
     ));
     text
 }

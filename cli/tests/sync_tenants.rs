@@ -204,3 +204,108 @@ async fn a_tenants_sync_ignores_credential_variables_and_files_ids_lowercase() {
     assert_eq!(manifest["tenant_id"], "contoso.example");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_tenant_whose_lake_cannot_be_read_fails_alone() {
+    let apps = [TenantApp::numbered(1), TenantApp::numbered(2)];
+    let emulator = emulator(&apps).await;
+    let dir = scratch("planning");
+    let lake = dir.join("lake");
+    let ids: Vec<&str> = apps.iter().map(|app| app.tenant_id.as_str()).collect();
+    let (file, env) = tenants_file(&dir, &emulator, &apps, &ids);
+    // The first tenant holds a manifest no version of the tool wrote: planning it fails.
+    let held = lake
+        .join(format!("tenant={}", apps[0].tenant_id))
+        .join(format!("report={BY_PERIOD}/period=D7/date=2026-06-10"));
+    std::fs::create_dir_all(&held).unwrap();
+    std::fs::write(held.join("_manifest.json"), "not json").unwrap();
+    std::fs::write(held.join("part-00000.parquet"), "not parquet").unwrap();
+    let (base_url, today) = (emulator.base_url(), today().to_string());
+    let output = sync(
+        &pairs(&env),
+        &arguments(&lake, &file, &base_url, &today, &["--report", BY_PERIOD]),
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains(&format!("tenant {}: planning", apps[0].tenant_id)),
+        "{stderr}"
+    );
+    assert_eq!(
+        manifests(&lake.join(format!("tenant={}", apps[1].tenant_id))).len(),
+        1,
+        "the other tenant was not synced: {stderr}"
+    );
+    assert!(
+        lake.join(format!("tenant={}/_sync.json", apps[1].tenant_id))
+            .exists()
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_retry_after_beyond_the_longest_wait_stops_the_tenant_alone() {
+    let mut throttled = TenantApp::numbered(1);
+    throttled.throttle_first = 1;
+    throttled.retry_after = 3600;
+    let apps = [throttled, TenantApp::numbered(2)];
+    let emulator = emulator(&apps).await;
+    let dir = scratch("long-retry-after");
+    let lake = dir.join("lake");
+    let ids: Vec<&str> = apps.iter().map(|app| app.tenant_id.as_str()).collect();
+    let (file, env) = tenants_file(&dir, &emulator, &apps, &ids);
+    let since = (today() - TimeDelta::days(3)).to_string();
+    let (base_url, today) = (emulator.base_url(), today().to_string());
+    let output = sync(
+        &pairs(&env),
+        &arguments(
+            &lake,
+            &file,
+            &base_url,
+            &today,
+            &[
+                "--since",
+                &since,
+                "--report",
+                BY_DAY,
+                "--tenant-concurrency",
+                "1",
+            ],
+        ),
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    // Its other days would each have met a 429 of their own: they are not sent.
+    let stats = emulator.tenant_stats(&apps[0].tenant_id).unwrap();
+    assert_eq!((stats.report_calls, stats.throttled), (1, 1));
+    let summary = text(&output.stdout);
+    assert!(
+        summary.contains("2 not tried after Graph asked to wait 3600 s"),
+        "{summary}"
+    );
+    assert_eq!(
+        manifests(&lake.join(format!("tenant={}", apps[1].tenant_id))).len(),
+        3
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bad_request_for_the_oldest_day_is_a_day_no_longer_served() {
+    let apps = [TenantApp::numbered(1)];
+    let emulator = emulator(&apps).await;
+    let dir = scratch("edge");
+    let lake = dir.join("lake");
+    let (file, env) = tenants_file(&dir, &emulator, &apps, &[apps[0].tenant_id.as_str()]);
+    // A day behind the service: the oldest day counted here is one Graph no longer serves.
+    let behind = (today() - TimeDelta::days(1)).to_string();
+    let base_url = emulator.base_url();
+    let output = sync(
+        &pairs(&env),
+        &arguments(&lake, &file, &base_url, &behind, &["--report", BY_DAY]),
+    );
+    assert_success(&output);
+    let summary = text(&output.stdout);
+    assert!(summary.contains("1 no longer served by Graph"), "{summary}");
+    assert_eq!(manifests(&lake).len(), 29);
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -6,7 +6,7 @@
 //! inside the SDK with a permit held.
 
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
@@ -32,10 +32,35 @@ pub fn retry_policy() -> RetryPolicy {
 pub struct Gate {
     permits: Semaphore,
     paused_until: Mutex<Option<Instant>>,
-    /// Set when the tenant's sign-in failed: its other calls would fail the same way.
-    signed_out: AtomicBool,
+    /// Set when the tenant's other calls would fail the same way: they are not sent.
+    stopped: Mutex<Option<Stop>>,
     /// `429`s (and other answers with `Retry-After`) waited out.
     pub waits: AtomicU64,
+}
+
+/// Why a tenant's remaining calls are not sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// Entra ID refused the sign-in in a way that does not heal by itself (a wrong secret, an
+    /// unknown tenant or app, no consent).
+    SignedOut,
+    /// Graph asked the tenant to wait longer than [`LONGEST_WAIT`]: every call sent before
+    /// then would get a `429` of its own.
+    ThrottledTooLong(Duration),
+}
+
+impl std::fmt::Display for Stop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Stop::SignedOut => f.write_str("the sign-in was refused"),
+            Stop::ThrottledTooLong(wait) => write!(
+                f,
+                "Graph asked to wait {} s, longer than the {} s waited out at most; run again later",
+                wait.as_secs(),
+                LONGEST_WAIT.as_secs()
+            ),
+        }
+    }
 }
 
 /// Why a call was not made or did not end well.
@@ -43,8 +68,8 @@ pub struct Gate {
 pub enum NotDone {
     /// It failed.
     Failed(Failure),
-    /// An earlier call of the tenant could not sign in; this one was not tried.
-    NotTried,
+    /// An earlier call of the tenant stopped it; this one was not sent.
+    NotTried(Stop),
 }
 
 impl Gate {
@@ -53,9 +78,21 @@ impl Gate {
         Gate {
             permits: Semaphore::new(concurrency.max(1)),
             paused_until: Mutex::new(None),
-            signed_out: AtomicBool::new(false),
+            stopped: Mutex::new(None),
             waits: AtomicU64::new(0),
         }
+    }
+
+    /// Why the tenant's calls are no longer sent, if they are not.
+    pub fn stopped(&self) -> Option<Stop> {
+        *self.stopped.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn stop(&self, why: Stop) {
+        self.stopped
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get_or_insert(why);
     }
 
     /// Runs `call` once the tenant and the run have room for it; waits out throttling up to
@@ -72,20 +109,29 @@ impl Gate {
     {
         // Closed never: the semaphores live as long as the run.
         let Ok(_tenant) = self.permits.acquire().await else {
-            return Err(NotDone::NotTried);
+            return Err(NotDone::Failed(Failure::usage("the run's permits closed")));
         };
         let mut waited = 0;
         loop {
             self.wait_while_paused().await;
-            if self.signed_out.load(Ordering::SeqCst) {
-                return Err(NotDone::NotTried);
+            if let Some(why) = self.stopped() {
+                return Err(NotDone::NotTried(why));
             }
-            let outcome = {
-                let Ok(_run) = shared.acquire().await else {
-                    return Err(NotDone::NotTried);
-                };
-                call().await
+            let Ok(run) = shared.acquire().await else {
+                return Err(NotDone::Failed(Failure::usage("the run's permits closed")));
             };
+            // Another call of the tenant may have been throttled while this one waited for the
+            // run's permit: sent now, it would only earn a 429 and spend a retry. The permit
+            // goes back to the other tenants while this one waits.
+            if self.is_paused() {
+                drop(run);
+                continue;
+            }
+            if let Some(why) = self.stopped() {
+                return Err(NotDone::NotTried(why));
+            }
+            let outcome = call().await;
+            drop(run);
             let failure = match outcome {
                 Ok(value) => return Ok(value),
                 Err(failure) => failure,
@@ -93,18 +139,25 @@ impl Gate {
             let Failure::Sdk(error) = &failure else {
                 return Err(NotDone::Failed(failure));
             };
-            if error.kind() == ErrorKind::Token {
-                self.signed_out.store(true, Ordering::SeqCst);
+            if error.kind() == ErrorKind::Token && sign_in_cannot_heal(error.status()) {
+                self.stop(Stop::SignedOut);
                 return Err(NotDone::Failed(failure));
             }
+            // A sign-in Entra ID answered 429 or 5xx to fails this call only (its other calls
+            // sign in again), or is waited out like Graph's throttling when it says how long.
             let wait = match error.retry_after() {
                 Some(wait) if wait <= LONGEST_WAIT => wait,
-                _ => return Err(NotDone::Failed(failure)),
+                Some(wait) => {
+                    self.stop(Stop::ThrottledTooLong(wait));
+                    return Err(NotDone::Failed(failure));
+                }
+                None => return Err(NotDone::Failed(failure)),
             };
             if waited >= throttle_retries {
                 return Err(NotDone::Failed(Failure::other(
                     format!(
-                        "Graph still throttled the call after {waited} wait(s) of its Retry-After (--throttle-retries)"
+                        "Graph still throttled the call after {waited} wait(s) of its Retry-After (--throttle-retries, at most {})",
+                        crate::sync_args::MAX_THROTTLE_RETRIES
                     ),
                     failure_source(failure),
                 )));
@@ -125,6 +178,13 @@ impl Gate {
         *paused = Some(paused.map_or(until, |earlier| earlier.max(until)));
     }
 
+    fn is_paused(&self) -> bool {
+        self.paused_until
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_some_and(|until| until > Instant::now())
+    }
+
     async fn wait_while_paused(&self) {
         loop {
             let until = *self
@@ -137,6 +197,14 @@ impl Gate {
             }
         }
     }
+}
+
+/// Whether a failed sign-in (an [`ErrorKind::Token`] error with the token endpoint's `status`)
+/// will fail the same way on every call: Entra ID's 4xx refusals (`invalid_client`, an
+/// unknown tenant, no consent) and a token provider that failed without a status do; its
+/// `408`, `429` and `5xx` are passing trouble, and a later call may sign in.
+pub fn sign_in_cannot_heal(status: Option<u16>) -> bool {
+    !matches!(status, Some(408 | 429 | 500..=599))
 }
 
 /// The error under a failure, kept as the cause of the one that wraps it.
@@ -171,5 +239,68 @@ mod tests {
             free - started
         );
         assert!(paused - started >= Duration::from_millis(600));
+    }
+
+    #[tokio::test]
+    async fn a_call_waiting_for_the_run_permit_does_not_go_out_into_a_pause() {
+        let shared = Semaphore::new(1);
+        let gate = Gate::new(1);
+        let Ok(held) = shared.try_acquire() else {
+            panic!("no permit");
+        };
+        let started = Instant::now();
+        let (sent, ()) = tokio::join!(
+            gate.run(&shared, 0, || async { Ok::<_, Failure>(Instant::now()) }),
+            async {
+                // The call waits for the run's permit; meanwhile another call of the tenant
+                // is throttled.
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                gate.pause_for(Duration::from_millis(400));
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                drop(held);
+            },
+        );
+        let sent = sent.unwrap();
+        assert!(
+            sent - started >= Duration::from_millis(400),
+            "sent {:?} after the start, inside the pause",
+            sent - started
+        );
+    }
+
+    #[test]
+    fn only_a_refusal_stops_a_tenant_passing_sign_in_trouble_does_not() {
+        for status in [Some(400), Some(401), Some(403), Some(404), None] {
+            assert!(sign_in_cannot_heal(status), "{status:?}");
+        }
+        for status in [
+            Some(408),
+            Some(429),
+            Some(500),
+            Some(502),
+            Some(503),
+            Some(504),
+        ] {
+            assert!(!sign_in_cannot_heal(status), "{status:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_stopped_tenant_sends_nothing_more() {
+        let shared = Semaphore::new(1);
+        let gate = Gate::new(1);
+        gate.stop(Stop::ThrottledTooLong(Duration::from_secs(900)));
+        let sent = std::sync::atomic::AtomicBool::new(false);
+        let outcome = gate
+            .run(&shared, 0, || async {
+                sent.store(true, Ordering::SeqCst);
+                Ok::<_, Failure>(())
+            })
+            .await;
+        assert!(matches!(
+            outcome,
+            Err(NotDone::NotTried(Stop::ThrottledTooLong(_)))
+        ));
+        assert!(!sent.load(Ordering::SeqCst));
     }
 }

@@ -36,13 +36,24 @@ pub struct Tally {
     pub held: usize,
     /// Calls that brought no row, so no day to file.
     pub empty: usize,
-    /// Calls not tried after the tenant's sign-in failed.
+    /// Report-days at the window's oldest edge Graph no longer served (`400`): its window
+    /// can end a day earlier than the one counted here (time zones, the hour of the run).
+    pub no_longer_served: usize,
+    /// Calls not sent after the tenant was stopped.
     pub not_tried: usize,
+    /// Why they were not, when some were not.
+    pub not_tried_because: Option<String>,
     /// Throttled answers waited out.
     pub throttle_waits: u64,
-    /// Calls that failed: what was asked, and the error with its causes.
+    /// Calls that failed (each counted, the first [`FAILURES_KEPT`] kept below).
+    pub failures: usize,
+    /// The first [`FAILURES_KEPT`] that failed: what was asked, and the error with its causes.
     pub failed: Vec<(String, String)>,
 }
+
+/// Failures kept per tenant in the summary and `_sync.json`: a tenant whose every call fails
+/// would otherwise hold hundreds of messages, most the same. The rest are counted.
+pub const FAILURES_KEPT: usize = 100;
 
 impl Tally {
     /// An empty tally for `tenant_id`.
@@ -51,6 +62,26 @@ impl Tally {
             tenant_id: tenant_id.to_owned(),
             ..Tally::default()
         }
+    }
+
+    /// Counts a failed call, keeping the first [`FAILURES_KEPT`].
+    pub fn fail(&mut self, what: String, error: String) {
+        self.failures += 1;
+        if self.failed.len() < FAILURES_KEPT {
+            self.failed.push((what, error));
+        }
+    }
+
+    /// Counts a call not sent because the tenant was stopped, and why.
+    pub fn not_sent(&mut self, why: &impl std::fmt::Display) {
+        self.not_tried += 1;
+        self.not_tried_because
+            .get_or_insert_with(|| why.to_string());
+    }
+
+    /// Whether every call of the tenant ended well.
+    pub fn complete(&self) -> bool {
+        self.failures == 0 && self.not_tried == 0
     }
 
     /// Counts one call's outcome.
@@ -90,18 +121,37 @@ impl Tally {
         if self.throttle_waits > 0 {
             let _ = write!(text, ", {} throttled wait(s)", self.throttle_waits);
         }
-        let _ = write!(text, ", {} failed", self.failed.len());
+        if self.no_longer_served > 0 {
+            let _ = write!(
+                text,
+                ", {} no longer served by Graph",
+                self.no_longer_served
+            );
+        }
+        let _ = write!(text, ", {} failed", self.failures);
         if self.not_tried > 0 {
             let _ = write!(
                 text,
-                ", {} not tried after the sign-in failed",
-                self.not_tried
+                ", {} not tried after {}",
+                self.not_tried,
+                escape(
+                    self.not_tried_because
+                        .as_deref()
+                        .unwrap_or("an earlier failure")
+                )
             );
         }
         text.push('\n');
         for (what, error) in &self.failed {
             let first = error.lines().next().unwrap_or_default();
             let _ = writeln!(text, "  failed: {} : {}", escape(what), first);
+        }
+        if self.failures > self.failed.len() {
+            let _ = writeln!(
+                text,
+                "  and {} more failure(s), counted but not kept (the first {FAILURES_KEPT} are)",
+                self.failures - self.failed.len()
+            );
         }
         text
     }
@@ -126,11 +176,30 @@ impl Tally {
             started_at,
             finished_at: Utc::now(),
             tool_version: env!("CARGO_PKG_VERSION"),
-            complete: self.failed.is_empty() && self.not_tried == 0,
+            complete: self.complete(),
             tally: self,
         };
         let target = lake.tenant(&self.tenant_id).child(FINISHED);
         let text = json(&record, lake.store(), &target)?;
         lake.store().put(&target, text).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_failures_are_kept_and_the_rest_counted() {
+        let mut tally = Tally::new("t");
+        for n in 0..FAILURES_KEPT + 5 {
+            tally.fail(format!("report r date {n}"), "boom".to_owned());
+        }
+        assert_eq!(tally.failures, FAILURES_KEPT + 5);
+        assert_eq!(tally.failed.len(), FAILURES_KEPT);
+        let summary = tally.summary();
+        assert!(summary.contains(", 105 failed"), "{summary}");
+        assert!(summary.contains("and 5 more failure(s)"), "{summary}");
+        assert!(!tally.complete());
     }
 }
