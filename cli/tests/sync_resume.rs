@@ -1,7 +1,9 @@
 //! `graph-reports sync` killed at random moments and run again ends with the lake an
 //! uninterrupted run writes: the same files, holding the same rows, with no day missing and none
-//! twice. Each seed kills the built tool (SIGKILL, no chance to clean up) one to three times at
-//! moments drawn from the length of an uninterrupted run, then lets it finish.
+//! twice. Each seed kills the built tool (SIGKILL, no chance to clean up) one to three times,
+//! then lets it finish: first once the lake holds a number of files drawn from what a whole
+//! run writes (so the kill lands in the middle of the work however fast the machine is), then
+//! at moments drawn from the length of an uninterrupted run.
 #![allow(clippy::unwrap_used, reason = "a test fails loudly on setup errors")]
 
 use std::collections::BTreeMap;
@@ -190,6 +192,20 @@ fn held(lake: &Path) -> BTreeMap<String, Held> {
     found
 }
 
+/// Files under `dir` (temporary ones too), by name only: cheap enough to poll.
+fn file_count(dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .filter_map(Result::ok)
+        .map(|entry| {
+            let path = entry.path();
+            if path.is_dir() { file_count(&path) } else { 1 }
+        })
+        .sum()
+}
+
 fn batches_without_fetched_at(path: &Path) -> Vec<RecordBatch> {
     let reader = ParquetRecordBatchReaderBuilder::try_new(File::open(path).unwrap())
         .unwrap()
@@ -228,17 +244,29 @@ async fn a_run_killed_at_random_moments_then_resumed_equals_an_uninterrupted_run
         let lake = dir.join(format!("seed-{seed}"));
         let mut moments = Moments(seed);
         let kills = 1 + moments.next() % 3;
-        for _ in 0..kills {
+        let mut killed_midway = false;
+        for kill in 0..kills {
             let mut child = start_sync(&emulator, &tenants, &lake);
-            // Up to a little past an uninterrupted run, so some kills land after the end.
-            tokio::time::sleep(moments.within(uninterrupted.mul_f64(1.1))).await;
+            if kill == 0 {
+                let target = 1 + moments.next() % u64::try_from(expected.len()).unwrap();
+                while child.try_wait().unwrap().is_none()
+                    && u64::try_from(file_count(&lake)).unwrap() < target
+                {
+                    tokio::time::sleep(Duration::from_millis(1)).await;
+                }
+                tokio::time::sleep(moments.within(Duration::from_millis(3))).await;
+            } else {
+                // Up to a little past an uninterrupted run, so some kills land after the end.
+                tokio::time::sleep(moments.within(uninterrupted.mul_f64(1.1))).await;
+            }
             if child.try_wait().unwrap().is_none() {
+                // Killed while it runs, with some of its work already in the lake.
+                killed_midway |= file_count(&lake) > 0;
                 child.kill().unwrap();
             }
             child.wait().unwrap();
         }
-        let before_resuming = held(&lake).len();
-        if before_resuming > 0 && before_resuming < expected.len() {
+        if killed_midway {
             interrupted_midway += 1;
         }
         finish_sync(start_sync(&emulator, &tenants, &lake));
@@ -262,7 +290,7 @@ async fn a_run_killed_at_random_moments_then_resumed_equals_an_uninterrupted_run
     // Otherwise the seeds only killed runs before they wrote anything or after they ended, and
     // the test would show nothing about a crash in the middle.
     assert!(
-        interrupted_midway >= 5,
+        interrupted_midway >= SEEDS / 2,
         "only {interrupted_midway} of {SEEDS} seeds killed a run in the middle of its work \
          (an uninterrupted run took {uninterrupted:?})"
     );
