@@ -41,10 +41,53 @@ use schedule::{Gate, NotDone};
 use store::Store;
 use tally::Tally;
 
-/// One tenant, ready to call.
+/// One tenant, with its client or what builds it.
 struct TenantClient {
     tenant_id: String,
-    client: Client,
+    client: Connect,
+}
+
+/// A tenant's client, built when its turn comes: each holds its own connection pool and TLS
+/// setup, so a run over thousands of tenants holds those of the tenants running only. The
+/// first is built before anything starts, which checks the settings and shows the endpoint.
+enum Connect {
+    /// Built.
+    Built(Client),
+    /// To sign in with these (`Debug` never shows a secret).
+    Later(Box<Credentials>),
+}
+
+/// What builds a tenant's client: the same for every tenant.
+#[derive(Clone)]
+struct ClientSettings {
+    cloud: reports_sdk::Cloud,
+    version: reports_sdk::ApiVersion,
+    base_url: Option<String>,
+}
+
+impl ClientSettings {
+    fn of(options: &SyncOptions) -> ClientSettings {
+        ClientSettings {
+            cloud: options.cloud,
+            version: options.version,
+            base_url: options.base_url.clone(),
+        }
+    }
+
+    fn builder(&self) -> reports_sdk::ClientBuilder {
+        let builder = Client::builder()
+            .cloud(self.cloud)
+            .version(self.version)
+            .retry_policy(schedule::retry_policy());
+        match &self.base_url {
+            Some(base_url) => builder.base_url(base_url.clone()),
+            None => builder,
+        }
+    }
+
+    fn client(&self, credentials: Credentials) -> Result<Client, Failure> {
+        Ok(self.builder().credentials(credentials).build()?)
+    }
 }
 
 /// Where the tenants come from, before anything starts.
@@ -78,13 +121,15 @@ async fn run_in(
         Narration::Stdout
     };
     let started_at = day::now();
-    let (tenants, emulator, today) = connect(&options, source).await?;
+    let settings = ClientSettings::of(&options);
+    let (tenants, emulator, today) = connect(&settings, options.today, source).await?;
     lake.store().prepare()?;
     narration.say(&banner(&options, &tenants, emulator.as_ref(), &skipped))?;
 
     let tenant_ids: Vec<String> = tenants.iter().map(|t| t.tenant_id.clone()).collect();
     let run = Arc::new(Run {
         lake,
+        settings,
         window: jobs::window(today, options.since),
         edge: today - chrono::TimeDelta::days(jobs::WINDOW_DAYS),
         reports,
@@ -132,9 +177,16 @@ async fn run_in(
     Ok(())
 }
 
+/// A tenant whose client is built.
+struct Ready {
+    tenant_id: String,
+    client: Client,
+}
+
 /// What every tenant's driver shares.
 struct Run {
     lake: Lake,
+    settings: ClientSettings,
     window: Vec<NaiveDate>,
     /// The oldest day of Graph's window, whatever `--since` says.
     edge: NaiveDate,
@@ -158,7 +210,20 @@ fn drivers_at_once(concurrency: usize) -> usize {
 /// time, and writes its `_sync.json`. Whatever fails is the tenant's failure, never the run's.
 async fn drive_tenant(run: Arc<Run>, tenant: TenantClient) -> Tally {
     let mut tally = Tally::new(&tenant.tenant_id);
-    let tenant = Arc::new(tenant);
+    let client = match tenant.client {
+        Connect::Built(client) => client,
+        Connect::Later(credentials) => match run.settings.client(*credentials) {
+            Ok(client) => client,
+            Err(failure) => {
+                failed(&mut tally, "building its client".to_owned(), failure);
+                return tally;
+            }
+        },
+    };
+    let tenant = Arc::new(Ready {
+        tenant_id: tenant.tenant_id,
+        client,
+    });
     let planned = plan_tenant(&run, &tenant.tenant_id).await;
     let planned = match planned {
         Ok(planned) => planned,
@@ -329,17 +394,13 @@ fn source(
     ))
 }
 
-/// Starts the emulator if asked for and builds a client per tenant; the service's today.
+/// Starts the emulator if asked for and builds the first tenant's client; the service's
+/// today.
 async fn connect(
-    options: &SyncOptions,
+    settings: &ClientSettings,
+    today: Option<NaiveDate>,
     source: Source,
 ) -> Result<(Vec<TenantClient>, Option<Emulator>, NaiveDate), Failure> {
-    let builder = || {
-        Client::builder()
-            .cloud(options.cloud)
-            .version(options.version)
-            .retry_policy(schedule::retry_policy())
-    };
     match source {
         Source::Emulator(config) => {
             let tenant_id = config.tenant_id.clone();
@@ -347,33 +408,31 @@ async fn connect(
             let emulator = Emulator::start(*config)
                 .await
                 .map_err(|err| Failure::other("cannot start the local Graph emulator", err))?;
-            let client = builder()
+            let client = settings
+                .builder()
                 .base_url(emulator.base_url())
                 .token(Secret::new(emulator.token()))
                 .build()?;
             Ok((
-                vec![TenantClient { tenant_id, client }],
+                vec![TenantClient {
+                    tenant_id,
+                    client: Connect::Built(client),
+                }],
                 Some(emulator),
                 today,
             ))
         }
         Source::Graph(tenants) => {
-            let today = options
-                .today
-                .unwrap_or_else(|| chrono::Utc::now().date_naive());
-            let clients = tenants
-                .into_iter()
-                .map(|(tenant_id, credentials)| {
-                    let builder = match &options.base_url {
-                        Some(base_url) => builder().base_url(base_url.clone()),
-                        None => builder(),
-                    };
-                    Ok(TenantClient {
-                        tenant_id,
-                        client: builder.credentials(credentials).build()?,
-                    })
-                })
-                .collect::<Result<Vec<_>, Failure>>()?;
+            let today = today.unwrap_or_else(|| chrono::Utc::now().date_naive());
+            let mut clients = Vec::with_capacity(tenants.len());
+            for (tenant_id, credentials) in tenants {
+                let client = if clients.is_empty() {
+                    Connect::Built(settings.client(credentials)?)
+                } else {
+                    Connect::Later(Box::new(credentials))
+                };
+                clients.push(TenantClient { tenant_id, client });
+            }
             Ok((clients, None, today))
         }
     }
@@ -408,7 +467,10 @@ fn banner(
         (None, Some(first)) => format!(
             "Syncing {} tenant(s) into {lake} from Microsoft Graph at {} (cloud {}, API {}).\n",
             tenants.len(),
-            escape(first.client.base_url()),
+            match &first.client {
+                Connect::Built(client) => escape(client.base_url()),
+                Connect::Later(_) => "its endpoint".into(),
+            },
             options.cloud,
             options.version
         ),
