@@ -12,6 +12,9 @@ use crate::sync::store::{Key, Store};
 
 /// The manifest format's version, bumped when a field changes meaning.
 pub const FORMAT: u32 = 1;
+/// The largest manifest read: one this tool wrote is a few KiB (ten rejected rows, a list of
+/// column names), so a larger file is not one of its manifests, and is not parsed.
+pub const MAX_BYTES: usize = 1024 * 1024;
 /// Rejected rows named in a manifest; the count covers them all.
 pub const REJECTED_SHOWN: usize = 10;
 
@@ -149,11 +152,21 @@ impl Manifest {
         let Some(bytes) = lake.read(key).await? else {
             return Ok(None);
         };
-        serde_json::from_slice(&bytes).map(Some).map_err(|err| {
+        Manifest::parse(&bytes, &lake.show(key)).map(Some)
+    }
+
+    /// A manifest's `bytes`; `shown` names it in messages.
+    pub fn parse(bytes: &[u8], shown: &str) -> Result<Manifest, Failure> {
+        if bytes.len() > MAX_BYTES {
+            return Err(Failure::usage(format!(
+                "{shown} holds {} bytes, more than the {MAX_BYTES} a manifest of this tool has at most (a fixed limit); remove its folder to fetch the day again",
+                bytes.len()
+            )));
+        }
+        serde_json::from_slice(bytes).map_err(|err| {
             Failure::other(
                 format!(
-                    "{} is not a manifest this tool wrote; remove its folder to fetch the day again",
-                    lake.show(key)
+                    "{shown} is not a manifest this tool wrote; remove its folder to fetch the day again"
                 ),
                 err,
             )
@@ -178,6 +191,19 @@ pub fn json(value: &impl Serialize, lake: &Store, target: &Key) -> Result<Vec<u8
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_manifest_larger_than_the_limit_is_not_parsed() {
+        let mut bytes = b"{\"format\": 1, \"padding\": \"".to_vec();
+        bytes.resize(MAX_BYTES + 1, b'x');
+        let Err(Failure::Usage(message)) = Manifest::parse(&bytes, "m.json") else {
+            panic!("a manifest over the limit was parsed");
+        };
+        assert!(
+            message.contains("m.json holds 1048577 bytes, more than the 1048576"),
+            "{message}"
+        );
+    }
 
     #[test]
     fn a_rejected_row_keeps_where_and_why_but_not_the_cell() -> Result<(), reports_sdk::Error> {
