@@ -472,4 +472,29 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn a_tenants_file_has_a_size_and_a_tenant_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("tenants.csv");
+        let mut text = String::from("tenant_id,client_id,credential\n");
+        text.push_str(&"#".repeat(MAX_FILE_BYTES as usize));
+        std::fs::write(&big, text).unwrap();
+        let Err(Failure::Usage(message)) = read(&big) else {
+            panic!("a file over the limit was read");
+        };
+        assert!(
+            message.contains("larger than the 16777216 bytes"),
+            "{message}"
+        );
+        let mut text = String::from("tenant_id,client_id,credential\n");
+        for n in 0..=MAX_TENANTS {
+            text.push_str(&format!("t{n},app,env:S\n"));
+        }
+        let message = problems(&text);
+        assert!(
+            message.contains("line 100002: more than 100000 tenants"),
+            "{message}"
+        );
+    }
 }
