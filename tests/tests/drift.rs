@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, reason = "a test fails loudly on setup errors")]
 
-use end_to_end::{cases, check, client_for};
+use end_to_end::{cases, check, client_for, fetch};
 use graph_emulator::{Config, Drift, EXTRA_COLUMN, Emulator};
 use reports_sdk::office365::Office365ActivationsUserCountsRow;
 use reports_sdk::{ApiVersion, Format, Report};
@@ -48,6 +48,48 @@ async fn an_added_column_is_reported_and_ignored_everywhere() {
         assert_eq!(drift.unknown_columns, [expected], "{label}");
         assert!(drift.missing_columns.is_empty(), "{label}");
     }
+}
+
+#[tokio::test]
+async fn an_added_column_reaches_any_row_with_the_cells_graph_sent() {
+    let emulator = Emulator::start(Config {
+        quirks: true,
+        rows: 5,
+        drift: Drift {
+            extra_column: true,
+            ..Drift::default()
+        },
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let client = client_for(&emulator).build().unwrap();
+    let mut cells = 0;
+    for meta in reports_sdk::catalog() {
+        for case in cases(meta, emulator.config().today) {
+            let label = case.label();
+            let rows = fetch(&client, &case).await.unwrap();
+            let expected = emulator.expected(case.meta, &case.argument_pairs(), case.version);
+            // Typed rows know nothing of the column; the run-time handle's rows keep it under
+            // the name the file gave it.
+            let name = if case.format == Format::Json {
+                "emulatorAddedColumn"
+            } else {
+                EXTRA_COLUMN
+            };
+            assert_eq!(rows.rows.len(), expected.rows.len(), "{label}");
+            for (index, row) in rows.rows.iter().enumerate() {
+                let served = expected.cell(index, EXTRA_COLUMN).unwrap().csv_text();
+                assert_eq!(
+                    row.get(name).and_then(|value| value.as_str()),
+                    Some(served.as_str()),
+                    "{label} row {index}"
+                );
+                cells += 1;
+            }
+        }
+    }
+    assert!(cells > 1000, "only {cells} cells compared");
 }
 
 #[tokio::test]

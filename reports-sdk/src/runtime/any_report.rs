@@ -11,14 +11,15 @@ use std::sync::{Mutex, OnceLock, PoisonError};
 use chrono::{NaiveDate, TimeDelta};
 use tokio::io::AsyncWrite;
 
+use super::cells::{CsvColumns, CsvRecord};
 use super::client::Client;
-use super::error::{Error, ErrorKind};
+use super::error::{Error, ErrorKind, Position};
 use super::meta::{ApiVersion, FormMeta, Format, ParameterKind, Report, ReportMeta};
 use super::parameter::Argument;
 use super::rejected::BadRows;
 use super::request::ReportRequest;
 use super::response::{Fetched, RawReport, ReportRows};
-use super::row::AnyRow;
+use super::row::{AnyRow, Row};
 use super::stream::RowStream;
 use super::visit::{ReportVisitor, check_arguments};
 
@@ -361,22 +362,78 @@ fn stream_typed<R: Report>(
     etag: Option<String>,
 ) -> BoxFuture<Result<Fetched<RowStream<AnyRow>>, Error>> {
     Box::pin(async move {
-        let request = request.with_rows::<R>();
+        let request = request.with_rows::<TypedAndBeyond<R>>();
         let fetched = match etag {
             Some(etag) => request.if_none_match(etag).stream().await?,
             None => Fetched::Modified(request.stream().await?),
         };
         Ok(match fetched {
-            Fetched::Modified(rows) => Fetched::Modified(rows.map_rows(|row| typed_row::<R>(&row))),
+            Fetched::Modified(rows) => Fetched::Modified(rows.map_rows(typed_row::<R>)),
             Fetched::NotModified(not_modified) => Fetched::NotModified(not_modified),
         })
     })
 }
 
-/// A typed row as a map keyed by CSV header, values as the row serializes them.
-fn typed_row<R: Report>(row: &R) -> Result<AnyRow, Error> {
-    match serde_json::to_value(row) {
-        Ok(serde_json::Value::Object(map)) => Ok(map),
+/// A typed row and the cells of the file's columns the spec does not know, as the file had
+/// them: what a known report's [`AnyRow`] is made of, so a column Microsoft added since the
+/// spec reaches the caller instead of only its name in the drift report.
+struct TypedAndBeyond<R> {
+    typed: R,
+    /// Usually empty: a file has no column the spec does not know until Microsoft adds one.
+    beyond_spec: Vec<(String, serde_json::Value)>,
+}
+
+impl<R: Report> Row for TypedAndBeyond<R> {
+    fn from_csv(record: &CsvRecord<'_>, columns: &CsvColumns) -> Result<Self, Error> {
+        let typed = R::decode_csv(record, columns)?;
+        let beyond_spec = columns
+            .beyond_spec()
+            .map(|(header, position)| {
+                let cell = record.get(position).unwrap_or_default();
+                match std::str::from_utf8(cell) {
+                    Ok(text) => Ok((header.to_owned(), text.into())),
+                    Err(err) => Err(Error::new(ErrorKind::Decode, "a cell is not valid UTF-8")
+                        .with_position(Position {
+                            line: None,
+                            record: 0,
+                            column: Some(header.to_owned()),
+                        })
+                        .with_source(err)),
+                }
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(TypedAndBeyond { typed, beyond_spec })
+    }
+
+    fn from_json(value: serde_json::Value) -> Result<Self, serde_json::Error> {
+        let beyond_spec = match &value {
+            serde_json::Value::Object(properties) => properties
+                .iter()
+                // As in `SchemaDrift::compare`: a property holding '@' is an annotation.
+                .filter(|(name, _)| {
+                    !name.contains('@') && !R::META.columns.iter().any(|c| c.json == *name)
+                })
+                .map(|(name, value)| (name.clone(), value.clone()))
+                .collect(),
+            _ => Vec::new(),
+        };
+        Ok(TypedAndBeyond {
+            typed: serde_json::from_value(value)?,
+            beyond_spec,
+        })
+    }
+}
+
+/// A typed row as a map keyed by CSV header, values as the row serializes them, then the cells
+/// of the columns the spec does not know under their own names.
+fn typed_row<R: Report>(row: TypedAndBeyond<R>) -> Result<AnyRow, Error> {
+    match serde_json::to_value(&row.typed) {
+        Ok(serde_json::Value::Object(mut map)) => {
+            for (name, value) in row.beyond_spec {
+                map.entry(name).or_insert(value);
+            }
+            Ok(map)
+        }
         Ok(_) => Err(
             Error::new(ErrorKind::Decode, "a typed row did not serialize to a map")
                 .with_report(R::META.id),

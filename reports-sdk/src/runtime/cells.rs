@@ -57,6 +57,8 @@ pub struct CsvColumns {
     headers: StringRecord,
     /// For each spec column (in spec order), its field in the file, if the file has it.
     positions: Vec<Option<usize>>,
+    /// The fields of the file's columns the spec does not know (its drift), in file order.
+    beyond_spec: Vec<usize>,
     meta: &'static ReportMeta,
 }
 
@@ -75,11 +77,26 @@ impl CsvColumns {
             .iter()
             .map(|column| headers.iter().position(|name| name == column.header))
             .collect();
+        let beyond_spec = headers
+            .iter()
+            .enumerate()
+            .filter(|(_, name)| !meta.columns.iter().any(|column| column.header == *name))
+            .map(|(position, _)| position)
+            .collect();
         CsvColumns {
             headers,
             positions,
+            beyond_spec,
             meta,
         }
+    }
+
+    /// The file's columns the spec does not know, with their fields: the
+    /// [`SchemaDrift::unknown_columns`](crate::SchemaDrift::unknown_columns) of a CSV file.
+    pub(crate) fn beyond_spec(&self) -> impl Iterator<Item = (&str, usize)> + '_ {
+        self.beyond_spec
+            .iter()
+            .filter_map(|position| Some((self.headers.get(*position)?, *position)))
     }
 
     /// The file's header names, trimmed and without a BOM, in file order: what a row decoded

@@ -32,7 +32,10 @@ impl<R: Report> Row for R {
 /// One row of any report, cells by column name in file order: CSV cells as text keyed by the
 /// file's headers, JSON values as Graph sent them keyed by its property names. For a report the
 /// SDK knows, [`AnyReport`](crate::AnyReport) decodes the typed row first and keys the map by the
-/// CSV headers with typed values.
+/// CSV headers with typed values; the file's columns the spec does not know (see
+/// [`SchemaDrift::unknown_columns`](crate::SchemaDrift::unknown_columns)) follow under their own
+/// names, CSV cells as text and JSON values as Graph sent them, so a column Microsoft added
+/// since the spec is not lost.
 pub type AnyRow = serde_json::Map<String, serde_json::Value>;
 
 impl Row for AnyRow {
