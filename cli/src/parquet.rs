@@ -27,12 +27,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arrow_array::RecordBatch;
-use arrow_schema::{Field, Schema, SchemaRef};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::WriterProperties;
-use reports_sdk::{AnyRow, ReportMeta};
+use reports_sdk::{AnyRow, ColumnType, ReportMeta};
 
 use crate::failure::Failure;
 use column::{Builder, Cell};
@@ -72,9 +72,11 @@ pub struct ParquetSink {
     meta: &'static ReportMeta,
     schema: SchemaRef,
     writer: ArrowWriter<File>,
-    /// One per spec column, in spec order.
+    /// One per spec column, in spec order, then one per column kept beyond the spec.
     builders: Vec<Builder>,
-    /// Columns after the spec's, one value each (see [`ParquetSink::with_constants`]).
+    /// Columns the file had beyond the spec, kept as text (see [`ParquetSink::for_lake`]).
+    beyond_spec: Vec<String>,
+    /// Columns after those, one value each (see [`ParquetSink::for_lake`]).
     constants: Vec<Constant>,
     /// Rows and bytes of text in the builders.
     buffered_rows: usize,
@@ -86,18 +88,31 @@ pub struct ParquetSink {
 impl ParquetSink {
     /// Creates (or truncates) the file for rows of `meta`.
     pub fn create(path: &Path, meta: &'static ReportMeta) -> Result<ParquetSink, Failure> {
-        ParquetSink::with_sizes(path, meta, Vec::new(), BATCH_ROWS, ROW_GROUP_ROWS)
+        ParquetSink::with_sizes(
+            path,
+            meta,
+            Vec::new(),
+            Vec::new(),
+            BATCH_ROWS,
+            ROW_GROUP_ROWS,
+        )
     }
 
-    /// Like [`create`](Self::create), with `constants` as more columns after the spec's, each
-    /// holding its one value in every row (the lake's tenant, refresh date and fetch time).
+    /// Like [`create`](Self::create), with more columns after the spec's: `beyond_spec`, the
+    /// columns the file Graph served had and the spec does not (Microsoft adds columns over
+    /// time), kept as nullable text under their headers so nothing Graph sent is lost and
+    /// readers union the schemas of older and newer files; then `constants`, each holding its
+    /// one value in every row (the lake's tenant, refresh date and fetch time).
     ///
     /// A constant named like a spec column or another constant is refused, ignoring case: the
     /// file would have two fields of one name, which Arrow writes but readers resolve each
-    /// their own way (DuckDB, Spark and Trino match names without regard to case).
-    pub fn with_constants(
+    /// their own way (DuckDB, Spark and Trino match names without regard to case). A column
+    /// beyond the spec named like a spec column, a constant or one before it is left out for
+    /// the same reason (the lake's manifest still names it as drift).
+    pub fn for_lake(
         path: &Path,
         meta: &'static ReportMeta,
+        beyond_spec: Vec<String>,
         constants: Vec<Constant>,
     ) -> Result<ParquetSink, Failure> {
         let mut names: Vec<&str> = meta.columns.iter().map(|column| column.header).collect();
@@ -116,12 +131,24 @@ impl ParquetSink {
             }
             names.push(constant.name);
         }
-        ParquetSink::with_sizes(path, meta, constants, BATCH_ROWS, ROW_GROUP_ROWS)
+        let mut kept: Vec<String> = Vec::with_capacity(beyond_spec.len());
+        for name in beyond_spec {
+            let taken = names
+                .iter()
+                .copied()
+                .chain(kept.iter().map(String::as_str))
+                .any(|taken| taken.eq_ignore_ascii_case(&name));
+            if !taken {
+                kept.push(name);
+            }
+        }
+        ParquetSink::with_sizes(path, meta, kept, constants, BATCH_ROWS, ROW_GROUP_ROWS)
     }
 
     fn with_sizes(
         path: &Path,
         meta: &'static ReportMeta,
+        beyond_spec: Vec<String>,
         constants: Vec<Constant>,
         batch_rows: usize,
         row_group_rows: usize,
@@ -141,6 +168,11 @@ impl ParquetSink {
             meta.columns
                 .iter()
                 .map(|column| Field::new(column.header, column::data_type(column.ty), true))
+                .chain(
+                    beyond_spec
+                        .iter()
+                        .map(|name| Field::new(name, DataType::Utf8, true)),
+                )
                 .chain(constants.iter().map(Constant::field))
                 .collect::<Vec<_>>(),
         ));
@@ -158,7 +190,9 @@ impl ParquetSink {
                 .columns
                 .iter()
                 .map(|column| Builder::new(column.ty))
+                .chain(beyond_spec.iter().map(|_| Builder::new(ColumnType::String)))
                 .collect(),
+            beyond_spec,
             constants,
             buffered_rows: 0,
             buffered_bytes: 0,
@@ -175,6 +209,11 @@ impl ParquetSink {
             .columns
             .iter()
             .map(|column| column::check(column, row.get(column.header)))
+            .chain(
+                self.beyond_spec
+                    .iter()
+                    .map(|name| Ok(column::as_text(row.get(name)))),
+            )
             .collect::<Result<Vec<Cell<'_>>, _>>()
             .map_err(|err| {
                 Failure::other(format!("cannot write a row to {}", show(&self.path)), err)

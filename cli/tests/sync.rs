@@ -649,3 +649,59 @@ async fn days_graph_had_not_processed_are_asked_again_until_their_rows_land() {
     assert_eq!(caught_up.stats().report_calls - before.report_calls, 0);
     std::fs::remove_dir_all(lake).unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_column_microsoft_added_is_kept_as_text_and_named_in_the_manifest() {
+    let emulator = Emulator::start(Config {
+        drift: graph_emulator::Drift {
+            extra_column: true,
+            ..graph_emulator::Drift::default()
+        },
+        ..config()
+    })
+    .await
+    .unwrap();
+    let tenant_id = emulator.config().tenant_id.clone();
+    let lake = scratch("drift");
+    let day = today() - TimeDelta::days(1);
+    let output = sync_with_token(
+        &emulator,
+        &lake,
+        &["--report", BY_DAY, "--since", &day.to_string()],
+    );
+    assert_success(&output);
+
+    let folder = tenant_dir(&lake, &tenant_id).join(format!("report={BY_DAY}/date={day}"));
+    let manifest = manifest(&folder.join("_manifest.json"));
+    assert_eq!(
+        manifest["drift"]["unknown_columns"],
+        serde_json::json!([graph_emulator::EXTRA_COLUMN])
+    );
+    let expected = emulator.expected(
+        meta(BY_DAY),
+        &[("date".to_owned(), day.to_string())],
+        ApiVersion::V1,
+    );
+    let batches = batches(&folder.join("part-00000.parquet"));
+    let mut values = Vec::new();
+    for batch in &batches {
+        let column = batch
+            .column_by_name(graph_emulator::EXTRA_COLUMN)
+            .expect("the added column is in the file");
+        let column = column
+            .as_any()
+            .downcast_ref::<arrow_array::StringArray>()
+            .unwrap();
+        values.extend(column.iter().map(|value| value.map(str::to_owned)));
+    }
+    let served: Vec<Option<String>> = (0..expected.rows.len())
+        .map(|row| {
+            expected
+                .cell(row, graph_emulator::EXTRA_COLUMN)
+                .map(graph_emulator::Cell::csv_text)
+        })
+        .collect();
+    assert_eq!(values, served);
+    assert!(!values.is_empty());
+    let _ = std::fs::remove_dir_all(&lake);
+}

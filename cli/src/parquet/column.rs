@@ -95,6 +95,17 @@ pub enum Cell<'a> {
     List(Vec<String>),
 }
 
+/// A cell of a column the spec does not know, as text: a CSV cell as it came (empty is null,
+/// as in every other column), a JSON value by its JSON text.
+pub fn as_text(cell: Option<&serde_json::Value>) -> Cell<'_> {
+    match cell {
+        None | Some(serde_json::Value::Null) => Cell::Null,
+        Some(serde_json::Value::String(text)) if text.is_empty() => Cell::Null,
+        Some(serde_json::Value::String(text)) => Cell::Text(text),
+        Some(other) => Cell::OwnedText(other.to_string()),
+    }
+}
+
 /// Checks one cell (`None`: the row has no such column) against `column`'s type.
 pub fn check<'a>(
     column: &'static ColumnMeta,

@@ -167,7 +167,7 @@ fn every_report_of_the_catalogue_reads_back_value_by_value() {
         // Small batches and row groups, so every report crosses both several times.
         write(
             &path,
-            ParquetSink::with_sizes(&path, meta, Vec::new(), 4, 10),
+            ParquetSink::with_sizes(&path, meta, Vec::new(), Vec::new(), 4, 10),
             &rows,
         );
         types.extend(check_file(&path, meta, &values));
@@ -382,7 +382,7 @@ fn an_added_column_named_like_a_report_column_or_another_added_one_is_refused() 
     ] {
         let path = dir.join("clash.parquet");
         let Err(Failure::Other(error)) =
-            ParquetSink::with_constants(&path, meta, constants.clone())
+            ParquetSink::for_lake(&path, meta, Vec::new(), constants.clone())
         else {
             panic!("{constants:?} was taken");
         };
@@ -391,9 +391,13 @@ fn an_added_column_named_like_a_report_column_or_another_added_one_is_refused() 
         assert!(!path.exists());
     }
     let path = dir.join("fine.parquet");
-    let sink =
-        ParquetSink::with_constants(&path, meta, vec![text("tenant_id"), text("fetched_at")])
-            .unwrap();
+    let sink = ParquetSink::for_lake(
+        &path,
+        meta,
+        Vec::new(),
+        vec![text("tenant_id"), text("fetched_at")],
+    )
+    .unwrap();
     sink.finish().unwrap();
     std::fs::remove_dir_all(dir).unwrap();
 }

@@ -92,7 +92,9 @@ pub async fn fetch(
     // Dropped unfinished (a failure below), the temporary part is deleted and the day stays
     // unheld.
     let pending = lake.store().begin_part(&folder.child(PART))?;
-    let mut sink = ParquetSink::with_constants(pending.path(), meta, constants)?;
+    // Columns Microsoft added since the spec are kept, as text, in this day's file.
+    let beyond_spec = info.drift.unknown_columns.clone();
+    let mut sink = ParquetSink::for_lake(pending.path(), meta, beyond_spec, constants)?;
     let mut rows = 0u64;
     while let Some(row) = stream.next_row().await {
         sink.write(&row?)?;

@@ -17,7 +17,7 @@ pub const WINDOW_DAYS: i64 = 30;
 /// names without regard to case and silently replaces a file's column by a partition of the
 /// same name (seen with DuckDB 2.0: a `Date` column under `date=` reads as the partition's
 /// day), so a report with a column of one of these names is not synced rather than mangled.
-/// [`crate::parquet::ParquetSink::with_constants`] refuses a clash with an added column by
+/// [`crate::parquet::ParquetSink::for_lake`] refuses a clash with an added column by
 /// itself; checked here too, so such a report is left out with its reason before any call,
 /// and the partition names (not columns of the file) are kept out as well.
 pub const RESERVED_NAMES: [&str; 7] = [
