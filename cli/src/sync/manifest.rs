@@ -149,7 +149,7 @@ pub fn reason_without_cell(row: &RejectedRow) -> String {
 impl Manifest {
     /// Reads the manifest `key` of `lake`, or `None` if there is none.
     pub async fn read(lake: &Store, key: &Key) -> Result<Option<Manifest>, Failure> {
-        let Some(bytes) = lake.read(key).await? else {
+        let Some(bytes) = lake.read(key, MAX_BYTES).await? else {
             return Ok(None);
         };
         Manifest::parse(&bytes, &lake.show(key)).map(Some)

@@ -1,6 +1,6 @@
 //! The seam between the lake's layout ([`super::lake`]) and where its bytes live: a folder on
 //! this machine ([`local`]) or, with the `lake-object-store` feature, a bucket or container
-//! ([`object`]). The layout decides names and what makes a day held; a store only lists, reads,
+//! (`object`). The layout decides names and what makes a day held; a store only lists, reads,
 //! writes whole and deletes, so the same sync, resume and sweep rules run on both.
 //!
 //! What each store promises for a write:
@@ -124,12 +124,14 @@ impl Store {
         }
     }
 
-    /// The bytes of `key`, or `None` if it does not exist. For small files (manifests).
-    pub async fn read(&self, key: &Key) -> Result<Option<Vec<u8>>, Failure> {
+    /// The bytes of `key`, or `None` if it does not exist, read only up to `limit + 1` bytes:
+    /// a file longer than `limit` comes back cut there, so the caller can tell it is too long
+    /// without holding it whole. For small files (manifests).
+    pub async fn read(&self, key: &Key, limit: usize) -> Result<Option<Vec<u8>>, Failure> {
         match self {
-            Store::Local(store) => store.read(key),
+            Store::Local(store) => store.read(key, limit),
             #[cfg(feature = "lake-object-store")]
-            Store::Object(store) => store.read(key).await,
+            Store::Object(store) => store.read(key, limit).await,
         }
     }
 
@@ -231,5 +233,47 @@ mod tests {
             ["tenant=t", "_sync.json"]
         );
         assert_eq!(Key::root().segments().count(), 0);
+    }
+
+    /// Every store behind the seam, each over an empty lake.
+    fn stores(name: &str) -> Vec<Store> {
+        let root =
+            std::env::temp_dir().join(format!("graph-reports-store-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let local = Store::Local(local::LocalStore::new(root));
+        let Ok(()) = local.prepare() else {
+            panic!("cannot make the test lake");
+        };
+        #[cfg(feature = "lake-object-store")]
+        let stores = vec![
+            local,
+            Store::Object(object::ObjectLake::new(
+                std::sync::Arc::new(object_store::memory::InMemory::new()),
+                object_store::path::Path::from("lake"),
+                "memory:///lake/".to_owned(),
+            )),
+        ];
+        #[cfg(not(feature = "lake-object-store"))]
+        let stores = vec![local];
+        stores
+    }
+
+    #[tokio::test]
+    async fn a_read_stops_one_byte_past_its_limit() {
+        for store in stores("read-limit") {
+            let key = Key::root().child("big.json");
+            store.put(&key, vec![b'x'; 10_000]).await.unwrap();
+            let read = store.read(&key, 100).await.unwrap().unwrap();
+            assert_eq!(read.len(), 101, "{}", store.show(&key));
+            let whole = store.read(&key, 10_000).await.unwrap().unwrap();
+            assert_eq!(whole.len(), 10_000);
+            assert!(
+                store
+                    .read(&Key::root().child("none"), 100)
+                    .await
+                    .unwrap()
+                    .is_none()
+            );
+        }
     }
 }

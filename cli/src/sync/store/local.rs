@@ -70,16 +70,20 @@ impl LocalStore {
     }
 
     /// See [`super::Store::read`].
-    pub fn read(&self, key: &Key) -> Result<Option<Vec<u8>>, Failure> {
+    pub fn read(&self, key: &Key, limit: usize) -> Result<Option<Vec<u8>>, Failure> {
+        use std::io::Read as _;
         let path = self.path(key);
-        match std::fs::read(&path) {
-            Ok(bytes) => Ok(Some(bytes)),
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(err) => Err(Failure::other(
-                format!("cannot read {}", path.display()),
-                err,
-            )),
-        }
+        let failure = |err| Failure::other(format!("cannot read {}", path.display()), err);
+        let file = match std::fs::File::open(&path) {
+            Ok(file) => file,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(err) => return Err(failure(err)),
+        };
+        let mut bytes = Vec::new();
+        file.take(u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(failure)?;
+        Ok(Some(bytes))
     }
 
     /// See [`super::Store::put`]: through a synced hidden sibling renamed into place.

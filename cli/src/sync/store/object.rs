@@ -181,15 +181,24 @@ impl ObjectLake {
     }
 
     /// See [`super::Store::read`].
-    pub async fn read(&self, key: &Key) -> Result<Option<Vec<u8>>, Failure> {
+    pub async fn read(&self, key: &Key, limit: usize) -> Result<Option<Vec<u8>>, Failure> {
         let failure = |err| Failure::other(format!("cannot read {}", self.show(key)), err);
         let got = match self.store.get(&self.path(key)).await {
             Ok(got) => got,
             Err(object_store::Error::NotFound { .. }) => return Ok(None),
             Err(err) => return Err(failure(err)),
         };
-        let bytes = got.bytes().await.map_err(failure)?;
-        Ok(Some(bytes.to_vec()))
+        // Chunk by chunk, stopping past the limit: an object of any size costs at most one
+        // chunk more than the limit.
+        let mut chunks = got.into_stream();
+        let mut bytes = Vec::new();
+        while bytes.len() <= limit
+            && let Some(chunk) = chunks.try_next().await.map_err(failure)?
+        {
+            let room = limit.saturating_add(1) - bytes.len();
+            bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        }
+        Ok(Some(bytes))
     }
 
     /// See [`super::Store::put`].
