@@ -13,13 +13,13 @@ use tokio::io::AsyncWrite;
 
 use super::cells::{CsvColumns, CsvRecord};
 use super::client::Client;
-use super::error::{Error, ErrorKind, Position};
+use super::error::{Error, ErrorKind};
 use super::meta::{ApiVersion, FormMeta, Format, ParameterKind, Report, ReportMeta};
 use super::parameter::Argument;
 use super::rejected::BadRows;
 use super::request::ReportRequest;
 use super::response::{Fetched, RawReport, ReportRows};
-use super::row::{AnyRow, Row};
+use super::row::{AnyRow, Row, text_cell};
 use super::stream::RowStream;
 use super::visit::{ReportVisitor, check_arguments};
 
@@ -390,16 +390,7 @@ impl<R: Report> Row for TypedAndBeyond<R> {
             .beyond_spec()
             .map(|(header, position)| {
                 let cell = record.get(position).unwrap_or_default();
-                match std::str::from_utf8(cell) {
-                    Ok(text) => Ok((header.to_owned(), text.into())),
-                    Err(err) => Err(Error::new(ErrorKind::Decode, "a cell is not valid UTF-8")
-                        .with_position(Position {
-                            line: None,
-                            record: 0,
-                            column: Some(header.to_owned()),
-                        })
-                        .with_source(err)),
-                }
+                Ok((header.to_owned(), text_cell(header, cell)?))
             })
             .collect::<Result<_, _>>()?;
         Ok(TypedAndBeyond { typed, beyond_spec })

@@ -44,16 +44,7 @@ impl Row for AnyRow {
             .headers()
             .iter()
             .zip(record.iter())
-            .map(|(header, cell)| match std::str::from_utf8(cell) {
-                Ok(text) => Ok((header.to_owned(), text.into())),
-                Err(err) => Err(Error::new(ErrorKind::Decode, "a cell is not valid UTF-8")
-                    .with_position(Position {
-                        line: None,
-                        record: 0,
-                        column: Some(header.to_owned()),
-                    })
-                    .with_source(err)),
-            })
+            .map(|(header, cell)| Ok((header.to_owned(), text_cell(header, cell)?)))
             .collect()
     }
 
@@ -65,6 +56,21 @@ impl Row for AnyRow {
                 json_kind(&other)
             ))),
         }
+    }
+}
+
+/// A CSV cell of the column `header` as a JSON string; the error names the column, the decoder
+/// adds the line and record.
+pub(crate) fn text_cell(header: &str, cell: &[u8]) -> Result<serde_json::Value, Error> {
+    match std::str::from_utf8(cell) {
+        Ok(text) => Ok(text.into()),
+        Err(err) => Err(Error::new(ErrorKind::Decode, "a cell is not valid UTF-8")
+            .with_position(Position {
+                line: None,
+                record: 0,
+                column: Some(header.to_owned()),
+            })
+            .with_source(err)),
     }
 }
 
