@@ -7,32 +7,19 @@ mod common;
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::SystemTime;
 
 use arrow_array::RecordBatch;
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use common::sync::{BY_DAY, BY_PERIOD, assert_success, scratch, sync, tenants_file, text, today};
 use common::{from_csv, from_parquet};
 use graph_emulator::{Config, Emulator, TenantApp};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use reports_sdk::{AnyRow, ApiVersion, CsvReader, ReportMeta};
 
-/// Reports of each kind: by day, by period, without parameters.
-const BY_DAY: &str = "teams_user_activity_user_detail";
-const BY_PERIOD: &str = "office365_services_user_counts";
+/// A report without parameters (`BY_DAY` and `BY_PERIOD` are the other kinds).
 const ONCE: &str = "office365_activations_user_detail";
-
-const CREDENTIAL_VARIABLES: &[&str] = &[
-    "GRAPH_TOKEN",
-    "AZURE_TENANT_ID",
-    "AZURE_CLIENT_ID",
-    "AZURE_CLIENT_SECRET",
-    "AZURE_AUTHORITY_HOST",
-];
-
-fn today() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 6, 15).unwrap()
-}
 
 fn config() -> Config {
     Config {
@@ -44,25 +31,6 @@ fn config() -> Config {
 
 fn meta(id: &str) -> &'static ReportMeta {
     reports_sdk::find_report(id).unwrap()
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir =
-        std::env::temp_dir().join(format!("graph-reports-sync-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// Runs `graph-reports sync` with exactly the variables in `env`.
-fn sync(env: &[(&str, &str)], arguments: &[&str]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_graph-reports"));
-    command.arg("sync").args(arguments);
-    for name in CREDENTIAL_VARIABLES {
-        command.env_remove(name);
-    }
-    command.envs(env.iter().copied());
-    command.output().unwrap()
 }
 
 /// Runs a sync of the emulator's configured tenant with its static token.
@@ -81,20 +49,6 @@ fn sync_with_token(emulator: &Emulator, lake: &Path, more: &[&str]) -> Output {
     ];
     arguments.extend_from_slice(more);
     sync(&[("GRAPH_TOKEN", emulator.token())], &arguments)
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn assert_success(output: &Output) {
-    assert!(
-        output.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        output.status.code(),
-        text(&output.stdout),
-        text(&output.stderr)
-    );
 }
 
 /// Every file under `dir`, relative, with its bytes and modification time.
@@ -368,32 +322,12 @@ fn three_tenants(throttled: Option<u32>) -> (Config, Vec<TenantApp>) {
     (config, apps)
 }
 
-fn tenants_file(dir: &Path, apps: &[TenantApp]) -> PathBuf {
-    let mut text = String::from("tenant_id,client_id,credential\n");
-    for (n, app) in apps.iter().enumerate() {
-        text.push_str(&format!(
-            "{},{},env:SYNC_SECRET_{}\n",
-            app.tenant_id,
-            app.client_id,
-            n + 1
-        ));
-    }
-    let path = dir.join("tenants.csv");
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
 fn sync_tenants(emulator: &Emulator, apps: &[TenantApp], dir: &Path, more: &[&str]) -> Output {
-    let file = tenants_file(dir, apps);
+    let (file, secrets) = tenants_file(dir, apps);
     let lake = dir.join("lake");
     let base_url = emulator.base_url();
     let authority = emulator.authority_host();
     let today = today().to_string();
-    let secrets: Vec<(String, String)> = apps
-        .iter()
-        .enumerate()
-        .map(|(n, app)| (format!("SYNC_SECRET_{}", n + 1), app.client_secret.clone()))
-        .collect();
     let mut env: Vec<(&str, &str)> = secrets
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))

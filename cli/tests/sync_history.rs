@@ -3,26 +3,18 @@
 //! ones.
 #![allow(clippy::unwrap_used, reason = "a test fails loudly on setup errors")]
 
+mod common;
+
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
 
 use chrono::{NaiveDate, TimeDelta};
+use common::sync::{BY_DAY, BY_PERIOD, assert_success, scratch, sync};
 use graph_emulator::{Config, Emulator};
-
-const BY_DAY: &str = "teams_user_activity_user_detail";
-const BY_PERIOD: &str = "office365_services_user_counts";
 
 fn first_today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 3, 1).unwrap()
-}
-
-fn scratch() -> PathBuf {
-    let dir =
-        std::env::temp_dir().join(format!("graph-reports-sync-history-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 /// A sync of both reports against an emulator whose today is `today`, as Graph would be then.
@@ -34,30 +26,26 @@ async fn sync_on(today: NaiveDate, lake: &Path) -> (Output, graph_emulator::Stat
     })
     .await
     .unwrap();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_graph-reports"));
-    command
-        .arg("sync")
-        .arg("--lake")
-        .arg(lake)
-        .args(["--base-url", &emulator.base_url()])
-        .args(["--tenant-id", &emulator.config().tenant_id])
-        .args(["--today", &today.to_string()])
-        .args(["--report", &format!("{BY_DAY},{BY_PERIOD}"), "--quiet"]);
-    for name in [
-        "AZURE_TENANT_ID",
-        "AZURE_CLIENT_ID",
-        "AZURE_CLIENT_SECRET",
-        "AZURE_AUTHORITY_HOST",
-    ] {
-        command.env_remove(name);
-    }
-    command.env("GRAPH_TOKEN", emulator.token());
-    let output = command.output().unwrap();
-    assert!(
-        output.status.success(),
-        "sync on {today} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
+    let lake = lake.to_str().unwrap();
+    let today = today.to_string();
+    let reports = format!("{BY_DAY},{BY_PERIOD}");
+    let output = sync(
+        &[("GRAPH_TOKEN", emulator.token())],
+        &[
+            "--lake",
+            lake,
+            "--base-url",
+            &emulator.base_url(),
+            "--tenant-id",
+            &emulator.config().tenant_id,
+            "--today",
+            &today,
+            "--report",
+            &reports,
+            "--quiet",
+        ],
     );
+    assert_success(&output);
     (output, emulator.stats())
 }
 
@@ -92,7 +80,7 @@ fn window(today: NaiveDate, count: i64) -> BTreeSet<NaiveDate> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn later_runs_add_the_new_days_and_keep_those_graph_no_longer_serves() {
-    let dir = scratch();
+    let dir = scratch("history");
     let lake = dir.join("lake");
     let first = first_today();
 

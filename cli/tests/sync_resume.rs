@@ -6,14 +6,16 @@
 //! at moments drawn from the length of an uninterrupted run.
 #![allow(clippy::unwrap_used, reason = "a test fails loudly on setup errors")]
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use arrow_array::RecordBatch;
-use chrono::NaiveDate;
+use common::sync::{scratch, sync_command, tenants_file, today};
 use graph_emulator::{Config, Emulator, TenantApp};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
@@ -31,18 +33,6 @@ const WHEN_FETCHED: &str = "fetched_at";
 /// there, but its content is that run's own.
 const RUN_RECORD: &str = "_sync.json";
 
-const CREDENTIAL_VARIABLES: &[&str] = &[
-    "GRAPH_TOKEN",
-    "AZURE_TENANT_ID",
-    "AZURE_CLIENT_ID",
-    "AZURE_CLIENT_SECRET",
-    "AZURE_AUTHORITY_HOST",
-];
-
-fn today() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 6, 15).unwrap()
-}
-
 /// Two tenants, so a kill can land while both are being written.
 fn config() -> Config {
     Config {
@@ -53,54 +43,22 @@ fn config() -> Config {
     }
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "graph-reports-sync-resume-{}-{name}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// The tenants file for every tenant of `emulator`, each secret in its own variable.
-fn tenants_file(emulator: &Emulator, dir: &Path) -> (PathBuf, Vec<(String, String)>) {
-    let mut csv = String::from("tenant_id,client_id,credential\n");
-    let mut secrets = Vec::new();
-    for (index, app) in emulator.config().tenant_apps().iter().enumerate() {
-        let variable = format!("SYNC_RESUME_SECRET_{index}");
-        csv.push_str(&format!(
-            "{},{},env:{variable}\n",
-            app.tenant_id, app.client_id
-        ));
-        secrets.push((variable, app.client_secret.clone()));
-    }
-    let path = dir.join("tenants.csv");
-    std::fs::write(&path, csv).unwrap();
-    (path, secrets)
-}
-
 /// Starts `graph-reports sync` into `lake`.
 fn start_sync(
     emulator: &Emulator,
     tenants: &(PathBuf, Vec<(String, String)>),
     lake: &Path,
 ) -> Child {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_graph-reports"));
+    let mut command = sync_command(&["--report", REPORTS, "--quiet"]);
     command
-        .arg("sync")
         .arg("--lake")
         .arg(lake)
         .arg("--tenants")
         .arg(&tenants.0)
         .args(["--base-url", &emulator.base_url()])
         .args(["--today", &today().to_string()])
-        .args(["--report", REPORTS, "--quiet"])
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
-    for name in CREDENTIAL_VARIABLES {
-        command.env_remove(name);
-    }
     command.env("AZURE_AUTHORITY_HOST", emulator.authority_host());
     command.envs(tenants.1.iter().map(|(name, value)| (name, value)));
     command.spawn().unwrap()
@@ -225,7 +183,7 @@ fn batches_without_fetched_at(path: &Path) -> Vec<RecordBatch> {
 async fn a_run_killed_at_random_moments_then_resumed_equals_an_uninterrupted_run() {
     let emulator = Emulator::start(config()).await.unwrap();
     let dir = scratch("lakes");
-    let tenants = tenants_file(&emulator, &dir);
+    let tenants = tenants_file(&dir, &emulator.config().tenant_apps());
 
     let whole = dir.join("whole");
     let started = Instant::now();

@@ -3,61 +3,13 @@
 //! that tenant's.
 #![allow(clippy::unwrap_used, reason = "a test fails loudly on setup errors")]
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-use chrono::{NaiveDate, TimeDelta};
+use chrono::TimeDelta;
+use common::sync::{BY_DAY, BY_PERIOD, assert_success, scratch, sync, text, today};
 use graph_emulator::{Config, Emulator, TenantApp};
-
-const BY_DAY: &str = "teams_user_activity_user_detail";
-const BY_PERIOD: &str = "office365_services_user_counts";
-
-const CREDENTIAL_VARIABLES: &[&str] = &[
-    "GRAPH_TOKEN",
-    "AZURE_TENANT_ID",
-    "AZURE_CLIENT_ID",
-    "AZURE_CLIENT_SECRET",
-    "AZURE_AUTHORITY_HOST",
-];
-
-fn today() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 6, 15).unwrap()
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "graph-reports-sync-tenants-{}-{name}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// Runs `graph-reports sync` with exactly the credential variables in `env`.
-fn sync(env: &[(&str, &str)], arguments: &[&str]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_graph-reports"));
-    command.arg("sync").args(arguments);
-    for name in CREDENTIAL_VARIABLES {
-        command.env_remove(name);
-    }
-    command.envs(env.iter().copied());
-    command.output().unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn assert_success(output: &Output) {
-    assert!(
-        output.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        output.status.code(),
-        text(&output.stdout),
-        text(&output.stderr)
-    );
-}
 
 fn manifests(dir: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();

@@ -6,6 +6,8 @@
     reason = "test helpers; each test crate uses some"
 )]
 
+pub mod sync;
+
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Date32Type, Int64Type, TimestampMicrosecondType};
 use arrow_array::{Array, ArrayRef};
